@@ -1,0 +1,116 @@
+"""The ASGI application: ``/graphql`` behind bearer-token auth, and ``/healthz``.
+
+Authentication happens before GraphQL sees the request: a request without a
+valid token gets a GraphQL-shaped error (``UNAUTHENTICATED``) and no data,
+whatever it asked for, the federation fields ``_service`` and ``_entities``
+included. GraphiQL's page itself is served without a token in development;
+every operation it sends needs one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from api.auth import AuthenticationError, TokenVerifier, bearer_token, principal_of
+from api.context import Context
+from api.schema import build_schema
+from core.access import Principal
+from core.database import create_engine, session_factory
+from core.settings import Settings
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    def __init__(self, schema: Any, settings: Settings, sessions: async_sessionmaker[AsyncSession]):
+        super().__init__(
+            schema,
+            graphql_ide=None if settings.is_production else "graphiql",
+            allow_queries_via_get=False,
+            subscription_protocols=(),
+        )
+        self.settings = settings
+        self.sessions = sessions
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        principal: Principal = request.scope["state"]["principal"]
+        return Context(principal=principal, settings=self.settings, sessions=self.sessions)
+
+
+class AuthenticatedGraphQL:
+    """Verifies the bearer token, resolves its scope, then hands over to GraphQL."""
+
+    def __init__(self, graphql: GraphQLApp, verifier: TokenVerifier, settings: Settings) -> None:
+        self.graphql = graphql
+        self.verifier = verifier
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return  # no subscriptions: WebSocket handshakes are never accepted
+        request = Request(scope, receive)
+        if self._is_ide_page(request):
+            await self.graphql(scope, receive, send)
+            return
+        try:
+            token = bearer_token(request.headers.get("authorization"))
+            claims = self.verifier.claims(token)
+            async with self.graphql.sessions() as session:
+                principal = await principal_of(claims, session)
+        except AuthenticationError as error:
+            await _unauthenticated(str(error))(scope, receive, send)
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.graphql(scope, receive, send)
+
+    def _is_ide_page(self, request: Request) -> bool:
+        return (
+            not self.settings.is_production
+            and request.method == "GET"
+            and "text/html" in request.headers.get("accept", "")
+        )
+
+
+def _unauthenticated(message: str) -> Response:
+    body = {"data": None, "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
+    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+
+def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlette:
+    """The whole API. Pass ``engine`` to share one (tests); otherwise one is made and disposed."""
+    own_engine = engine is None
+    db = engine if engine is not None else create_engine(settings.database_url)
+    sessions = session_factory(db)
+    graphql = GraphQLApp(build_schema(settings), settings, sessions)
+    guarded = AuthenticatedGraphQL(graphql, TokenVerifier.from_settings(settings), settings)
+
+    async def healthz(_request: Request) -> Response:
+        try:
+            async with db.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:  # any failure means unhealthy; the reason goes to the logs, not out
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        if own_engine:
+            await db.dispose()
+
+    return Starlette(
+        routes=[
+            Route("/graphql", guarded, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,123 @@
+"""Bearer-token authentication: verify a JWT and turn it into a :class:`Principal`.
+
+Tokens are verified with PyJWT against the configured public key (or JWKS),
+with the algorithm pinned, and ``exp``, ``iss``, ``aud``, ``sub`` and ``role``
+required. ``alg: none``, HMAC-signed tokens (algorithm confusion) and anything
+signed by another key are refused. Failures carry a reason for the client but
+never the token itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.access import NATIONAL, Principal, Role
+from core.settings import Settings
+from core.signing_keys import dev_signing_key, public_key_of
+from hierarchy.lookup import scope_of_code
+
+
+class AuthenticationError(Exception):
+    """The request carries no usable token; the message is safe to show the caller."""
+
+
+@dataclass(frozen=True)
+class TokenVerifier:
+    settings: Settings
+    public_key: Any = None
+    jwks: jwt.PyJWKClient | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenVerifier:
+        if settings.jwt_jwks_url:
+            return cls(settings, jwks=jwt.PyJWKClient(settings.jwt_jwks_url))
+        key = settings.jwt_public_key
+        if key is None:
+            # Development and tests only: Settings.check refuses this in production.
+            key = public_key_of(dev_signing_key(settings.config_dir))
+        return cls(settings, public_key=key)
+
+    def claims(self, token: str) -> dict[str, Any]:
+        try:
+            key = self.public_key
+            if self.jwks is not None:
+                key = self.jwks.get_signing_key_from_jwt(token).key
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=[self.settings.jwt_algorithm],
+                audience=self.settings.jwt_audience,
+                issuer=self.settings.jwt_issuer,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise AuthenticationError("The token has expired") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise AuthenticationError("The token is not meant for this API") from exc
+        except jwt.InvalidIssuerError as exc:
+            raise AuthenticationError("The token comes from an unknown issuer") from exc
+        except jwt.InvalidAlgorithmError as exc:
+            raise AuthenticationError("The token's signing algorithm is not accepted") from exc
+        except jwt.MissingRequiredClaimError as exc:
+            raise AuthenticationError(f"The token lacks the '{exc.claim}' claim") from exc
+        except jwt.PyJWTError as exc:
+            raise AuthenticationError("The token is malformed or wrongly signed") from exc
+        return claims
+
+
+def bearer_token(authorization: str | None) -> str:
+    if not authorization:
+        raise AuthenticationError("Sign in: send 'Authorization: Bearer <token>'")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("The Authorization header must be 'Bearer <token>'")
+    return token.strip()
+
+
+async def principal_of(claims: dict[str, Any], session: AsyncSession) -> Principal:
+    """Check the role and resolve the scope code to the unit it names."""
+    try:
+        role = Role(claims.get("role"))
+    except ValueError as exc:
+        raise AuthenticationError("The token's role is not one this API knows") from exc
+    code = claims.get("scope") or ""
+    if not isinstance(code, str):
+        raise AuthenticationError("The token's scope must be a unit code")
+    scope = NATIONAL
+    if code:
+        found = await scope_of_code(session, code)
+        if found is None:
+            raise AuthenticationError("The token's scope names no known unit")
+        scope = found
+    return Principal(subject=str(claims["sub"]), role=role, scope=scope)
+
+
+def mint_token(
+    settings: Settings,
+    *,
+    subject: str,
+    role: Role,
+    scope: str = "",
+    lifetime: timedelta = timedelta(hours=12),
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """A development token signed with the local key (``lokos token``)."""
+    if settings.is_production:
+        raise RuntimeError("Production tokens come from the identity provider, not from lokos")
+    now = datetime.now(UTC)
+    claims = {
+        "sub": subject,
+        "role": role.value,
+        "scope": scope,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + lifetime,
+        **(extra or {}),
+    }
+    return jwt.encode(claims, dev_signing_key(settings.config_dir), algorithm="EdDSA")

@@ -1,0 +1,48 @@
+"""The per-request context: who is asking, how to reach the database, and the loaders.
+
+Loaders are made per request (their caches must not outlive it, nor leak one
+caller's view to another) and carry the caller's scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.access import Principal, Scope
+from core.settings import Settings
+
+Result = TypeVar("Result")
+LoaderT = TypeVar("LoaderT")
+
+
+@dataclass
+class Context:
+    principal: Principal
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    _loaders: dict[type[Any], Any] = field(default_factory=dict)
+
+    @property
+    def read_scope(self) -> Scope | None:
+        return self.principal.read_scope
+
+    async def read(self, work: Callable[[AsyncSession], Awaitable[Result]]) -> Result:
+        """Run a read on a short-lived session of its own.
+
+        Loaders' batches run concurrently, and one session cannot serve two
+        statements at once; a session per batch also means a mutation's
+        payload always reads what the mutation committed.
+        """
+        async with self.sessions() as session:
+            return await work(session)
+
+    def loader(self, kind: Callable[[Context], LoaderT]) -> LoaderT:
+        """The request's one instance of a loader class, made on first use."""
+        existing = self._loaders.get(kind)  # type: ignore[call-overload]
+        if existing is None:
+            existing = self._loaders[kind] = kind(self)  # type: ignore[index]
+        return existing  # type: ignore[no-any-return]

@@ -1,0 +1,1 @@
+"""The hierarchy's corner of the API: geo units, CBOs and members."""

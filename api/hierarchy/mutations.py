@@ -1,0 +1,252 @@
+"""Write mutations of the hierarchy. Each returns a payload with the result or typed errors."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.errors import UserError, user_error
+from api.hierarchy.dataloaders import CboByIdLoader, GeoUnitByIdLoader, MemberByIdLoader
+from api.hierarchy.types import (
+    Cbo,
+    Clf,
+    Gender,
+    GeoLevel,
+    GeoUnit,
+    Info,
+    Member,
+    Relation,
+    Shg,
+    SocialCategory,
+    VillageOrganisation,
+    cbo_type,
+)
+from api.writes import Work, run_write
+from core.errors import DomainError
+from hierarchy import models
+from hierarchy.cbos import NewCbo, approve_cbo, close_cbo, create_cbo
+from hierarchy.geography import create_geo_unit
+from hierarchy.members import MemberProfile, add_member
+
+IdempotencyKey = strawberry.field(
+    default=None,
+    description="Any string unique to this action on the client; a retry with it writes nothing new.",
+)
+
+
+@strawberry.input
+class CreateGeoUnitInput:
+    level: GeoLevel  # type: ignore[valid-type]
+    lgd_code: int
+    name: str
+    parent_code: str | None = None
+    idempotency_key: str | None = IdempotencyKey
+
+
+@strawberry.input
+class CreateClfInput:
+    block_code: str
+    name: str
+    formed_on: date
+    idempotency_key: str | None = IdempotencyKey
+
+
+@strawberry.input
+class CreateVoInput:
+    gram_panchayat_code: str
+    name: str
+    formed_on: date
+    clf_code: str | None = strawberry.field(default=None, description="The CLF it federates into, if any yet.")
+    idempotency_key: str | None = IdempotencyKey
+
+
+@strawberry.input
+class CreateShgInput:
+    village_code: str
+    name: str
+    formed_on: date
+    vo_code: str | None = strawberry.field(default=None, description="The VO it federates into, if any yet.")
+    idempotency_key: str | None = IdempotencyKey
+
+
+@strawberry.input
+class ApproveCboInput:
+    code: str
+    idempotency_key: str | None = IdempotencyKey
+
+
+@strawberry.input
+class CloseCboInput:
+    code: str
+    reason: str
+    idempotency_key: str | None = IdempotencyKey
+
+
+@strawberry.input
+class AddMemberInput:
+    shg_code: str
+    name: str
+    gender: Gender  # type: ignore[valid-type]
+    relative_name: str | None = None
+    relation: Relation | None = None  # type: ignore[valid-type]
+    birth_date: date | None = None
+    birth_year: int | None = None
+    mobile: str | None = None
+    social_category: SocialCategory | None = None  # type: ignore[valid-type]
+    joined_on: date | None = None
+    idempotency_key: str | None = IdempotencyKey
+
+
+@strawberry.type
+class CreateGeoUnitPayload:
+    geo_unit: GeoUnit | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CreateClfPayload:
+    clf: Clf | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CreateVoPayload:
+    vo: VillageOrganisation | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CreateShgPayload:
+    shg: Shg | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ApproveCboPayload:
+    cbo: Cbo | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CloseCboPayload:
+    cbo: Cbo | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AddMemberPayload:
+    member: Member | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _payload_of(data: Any) -> dict[str, Any]:
+    """The input as plain data, without the key itself, for the idempotency fingerprint."""
+    fields = asdict(data)
+    fields.pop("idempotency_key", None)
+    return fields
+
+
+async def _write(info: Info, operation: str, data: Any, work: Work) -> tuple[int | None, list[UserError]]:
+    try:
+        result_id = await run_write(info.context, operation, _payload_of(data), data.idempotency_key, work)
+    except DomainError as error:
+        return None, [user_error(error)]
+    return result_id, []
+
+
+async def _fresh_cbo(info: Info, cbo_id: int | None) -> Any:
+    if cbo_id is None:
+        return None
+    loader = info.context.loader(CboByIdLoader)
+    loader.clear(cbo_id)
+    row = await loader.load(cbo_id)
+    return None if row is None else cbo_type(row)
+
+
+async def _create_cbo(info: Info, operation: str, data: Any, new: NewCbo) -> tuple[Any, list[UserError]]:
+    async def work(session: AsyncSession) -> int:
+        return (await create_cbo(session, info.context.principal, new)).id
+
+    result_id, errors = await _write(info, operation, data, work)
+    return await _fresh_cbo(info, result_id), errors
+
+
+@strawberry.type
+class HierarchyMutation:
+    @strawberry.mutation(description="Add a geo unit (admins; states by national admins only).")
+    async def create_geo_unit(self, info: Info, input: CreateGeoUnitInput) -> CreateGeoUnitPayload:
+        async def work(session: AsyncSession) -> int:
+            unit = await create_geo_unit(
+                session, info.context.principal, level=models.GeoLevel(input.level),
+                lgd_code=input.lgd_code, name=input.name, parent_code=input.parent_code,
+            )
+            return unit.id
+
+        result_id, errors = await _write(info, "createGeoUnit", input, work)
+        if result_id is None:
+            return CreateGeoUnitPayload(errors=errors)
+        loader = info.context.loader(GeoUnitByIdLoader)
+        loader.clear(result_id)
+        row = await loader.load(result_id)
+        return CreateGeoUnitPayload(geo_unit=None if row is None else GeoUnit.from_row(row))
+
+    @strawberry.mutation(description="Register a CLF in a block, as a draft awaiting approval.")
+    async def create_clf(self, info: Info, input: CreateClfInput) -> CreateClfPayload:
+        new = NewCbo(models.CboKind.CLF, input.name, input.block_code, input.formed_on)
+        clf, errors = await _create_cbo(info, "createClf", input, new)
+        return CreateClfPayload(clf=clf, errors=errors)
+
+    @strawberry.mutation(description="Register a VO in a gram panchayat, as a draft awaiting approval.")
+    async def create_vo(self, info: Info, input: CreateVoInput) -> CreateVoPayload:
+        new = NewCbo(
+            models.CboKind.VO, input.name, input.gram_panchayat_code, input.formed_on, input.clf_code
+        )
+        vo, errors = await _create_cbo(info, "createVo", input, new)
+        return CreateVoPayload(vo=vo, errors=errors)
+
+    @strawberry.mutation(description="Register an SHG in a village, as a draft awaiting approval.")
+    async def create_shg(self, info: Info, input: CreateShgInput) -> CreateShgPayload:
+        new = NewCbo(models.CboKind.SHG, input.name, input.village_code, input.formed_on, input.vo_code)
+        shg, errors = await _create_cbo(info, "createShg", input, new)
+        return CreateShgPayload(shg=shg, errors=errors)
+
+    @strawberry.mutation(description="Approve a draft CBO (an approver other than its creator).")
+    async def approve_cbo(self, info: Info, input: ApproveCboInput) -> ApproveCboPayload:
+        async def work(session: AsyncSession) -> int:
+            return (await approve_cbo(session, info.context.principal, input.code)).id
+
+        result_id, errors = await _write(info, "approveCbo", input, work)
+        return ApproveCboPayload(cbo=await _fresh_cbo(info, result_id), errors=errors)
+
+    @strawberry.mutation(description="Close a CBO once nothing active remains below it.")
+    async def close_cbo(self, info: Info, input: CloseCboInput) -> CloseCboPayload:
+        async def work(session: AsyncSession) -> int:
+            return (await close_cbo(session, info.context.principal, input.code, input.reason)).id
+
+        result_id, errors = await _write(info, "closeCbo", input, work)
+        return CloseCboPayload(cbo=await _fresh_cbo(info, result_id), errors=errors)
+
+    @strawberry.mutation(description="Add a member to an SHG (the plain add; enrolment with identity checks comes later).")
+    async def add_member(self, info: Info, input: AddMemberInput) -> AddMemberPayload:
+        profile = MemberProfile(
+            name=input.name, gender=models.Gender(input.gender), relative_name=input.relative_name,
+            relation=models.Relation(input.relation) if input.relation else None,
+            birth_date=input.birth_date, birth_year=input.birth_year, mobile=input.mobile,
+            social_category=models.SocialCategory(input.social_category) if input.social_category else None,
+            joined_on=input.joined_on,
+        )
+
+        async def work(session: AsyncSession) -> int:
+            return (await add_member(session, info.context.principal, input.shg_code, profile)).id
+
+        result_id, errors = await _write(info, "addMember", input, work)
+        if result_id is None:
+            return AddMemberPayload(errors=errors)
+        loader = info.context.loader(MemberByIdLoader)
+        loader.clear(result_id)
+        row = await loader.load(result_id)
+        return AddMemberPayload(member=None if row is None else Member.from_row(row))

@@ -1,0 +1,1 @@
+"""Shared kernel: settings, database engine and base, domain errors, audit log, idempotency."""

@@ -1,0 +1,37 @@
+"""Running the Alembic migrations from code (``lokos serve``, ``lokos migrate``, tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def target_metadata_modules() -> None:
+    """Import every module that defines tables, so Base.metadata knows them all."""
+    import core.audit  # noqa: F401
+    import core.idempotency  # noqa: F401
+    import hierarchy.models  # noqa: F401
+
+
+def alembic_config() -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    return config
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the database at ``engine`` up to ``revision``."""
+
+    def run(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)

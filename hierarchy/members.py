@@ -1,0 +1,128 @@
+"""Adding a member to an SHG (the plain add; the identity issue makes it full enrolment)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.access import Principal, Role
+from core.audit import record_audit
+from core.errors import DomainError, ErrorCode
+from hierarchy.fields import check_birth, check_not_before, check_not_future, clean_mobile, clean_name
+from hierarchy.lookup import cbo_by_code
+from hierarchy.models import (
+    GEO_COLUMNS,
+    Cbo,
+    CboKind,
+    CboStatus,
+    Gender,
+    Member,
+    MemberStatus,
+    Relation,
+    SocialCategory,
+)
+from identity.member_id import new_member_id
+
+_ID_ATTEMPTS = 10
+
+
+@dataclass(frozen=True)
+class MemberProfile:
+    """What is asked of a new member; the interchange CSV's columns without the identity numbers."""
+
+    name: str
+    gender: Gender
+    relative_name: str | None = None
+    relation: Relation | None = None
+    birth_date: date | None = None
+    birth_year: int | None = None
+    mobile: str | None = None
+    social_category: SocialCategory | None = None
+    joined_on: date | None = None
+
+
+def member_row(shg: Cbo, member_id: str, profile: MemberProfile, joined_on: date, created_by: str) -> Member:
+    """A member of ``shg`` with all her ancestor ids copied from the SHG."""
+    member = Member(
+        member_id=member_id,
+        name=profile.name,
+        relative_name=profile.relative_name,
+        relation=profile.relation,
+        gender=profile.gender,
+        birth_date=profile.birth_date,
+        birth_year=profile.birth_year if profile.birth_year else (
+            profile.birth_date.year if profile.birth_date else None
+        ),
+        mobile=profile.mobile,
+        social_category=profile.social_category,
+        status=MemberStatus.ACTIVE,
+        joined_on=joined_on,
+        shg_id=shg.id,
+        vo_id=shg.vo_id,
+        clf_id=shg.clf_id,
+        created_by=created_by,
+    )
+    for column in GEO_COLUMNS:
+        setattr(member, column, getattr(shg, column))
+    return member
+
+
+async def unused_member_id(session: AsyncSession) -> str:
+    for _ in range(_ID_ATTEMPTS):
+        candidate = new_member_id()
+        if await session.scalar(select(Member.id).where(Member.member_id == candidate)) is None:
+            return candidate
+    raise RuntimeError("could not draw an unused member ID")
+
+
+def clean_profile(profile: MemberProfile, today: date) -> MemberProfile:
+    name = clean_name(profile.name, "name")
+    relative_name = clean_name(profile.relative_name, "relativeName", required=False)
+    if relative_name and profile.relation is None:
+        raise DomainError(ErrorCode.REQUIRED, "relation", "Say how the relative is related")
+    check_birth(profile.birth_date, profile.birth_year, today)
+    if profile.joined_on is not None:
+        check_not_future(profile.joined_on, "joinedOn", today)
+    assert name is not None
+    return MemberProfile(
+        name=name,
+        gender=profile.gender,
+        relative_name=relative_name,
+        relation=profile.relation if relative_name else None,
+        birth_date=profile.birth_date,
+        birth_year=profile.birth_year,
+        mobile=clean_mobile(profile.mobile),
+        social_category=profile.social_category,
+        joined_on=profile.joined_on,
+    )
+
+
+async def add_member(
+    session: AsyncSession,
+    principal: Principal,
+    shg_code: str,
+    profile: MemberProfile,
+    *,
+    today: date | None = None,
+) -> Member:
+    principal.require(Role.ADMIN, Role.BOOKKEEPER)
+    today = today or date.today()
+    clean = clean_profile(profile, today)
+    shg = await cbo_by_code(session, principal.scope, shg_code, CboKind.SHG)
+    if shg is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "shgCode", "No SHG with this code in your scope")
+    if shg.status is CboStatus.CLOSED:
+        raise DomainError(ErrorCode.INVALID_STATE, "shgCode", "This SHG is closed")
+    joined_on = clean.joined_on or today
+    check_not_before(joined_on, shg.formed_on, "joinedOn", "the SHG was formed")
+    member = member_row(shg, await unused_member_id(session), clean, joined_on, principal.subject)
+    session.add(member)
+    await session.flush()
+    await record_audit(
+        session, actor=principal.subject, action="member.added", entity_type="member",
+        entity_id=member.id, detail={"member_id": member.member_id, "shg": shg.code},
+    )
+    return member
