@@ -83,7 +83,7 @@ async def pages_by(
         .order_by(numbered.c.parent, ident)
     )
     grouped: dict[int, list[Row]] = defaultdict(list)
-    for row, key in (await session.execute(query)).tuples():
+    for row, key in (await session.execute(query)).all():
         grouped[key].append(row)
     return {key: _page_of(grouped.get(key, []), first) for key in keys}
 
@@ -104,7 +104,7 @@ async def counts_by(
         .where(group.in_(keys), scope.clause(model), *filters)
         .group_by(group)
     )
-    found = dict((await session.execute(query)).tuples().all())
+    found = {group_key: total for group_key, total in (await session.execute(query)).all()}
     return {key: int(found.get(key, 0)) for key in keys}
 
 

@@ -35,6 +35,7 @@ from api.node import Node, global_id
 from api.pagination import Connection, PageArgs, connection
 from core.access import Role
 from hierarchy import models
+from hierarchy.codes import normalise_code
 
 GeoLevel = strawberry.enum(models.GeoLevel, description="A level of the geography.")
 CboStatus = strawberry.enum(models.CboStatus, description="Where a CBO is in its lifecycle.")
@@ -117,7 +118,7 @@ class GeoUnit(Node):
 
     @classmethod
     async def resolve_reference(cls, info: Info, code: str) -> GeoUnit | None:
-        row = await info.context.loader(GeoUnitByCodeLoader).load(code)
+        row = await info.context.loader(GeoUnitByCodeLoader).load(normalise_code(code))
         return None if row is None else cls.from_row(row)
 
     @strawberry.field(description="The unit one level up; null outside your scope.")
@@ -185,7 +186,7 @@ class Cbo(Node):
 
     @classmethod
     async def resolve_reference(cls, info: Info, code: str) -> Any:
-        row = await info.context.loader(CboByCodeLoader).load(code)
+        row = await info.context.loader(CboByCodeLoader).load(normalise_code(code))
         if row is None or cbo_type_name(row) != cls.__name__:
             return None
         return cls.from_row(row)
@@ -308,8 +309,10 @@ class Member(Node):
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, member_id: str) -> Member | None:
-        row = await info.context.loader(MemberByMemberIdLoader).load(member_id)
+    async def resolve_reference(cls, info: Info, **representation: Any) -> Member | None:
+        # Federation passes the key fields as they are spelled in the schema.
+        member_id = str(representation.get("memberId", ""))
+        row = await info.context.loader(MemberByMemberIdLoader).load(member_id.strip())
         return None if row is None else cls.from_row(row)
 
     @strawberry.field(description="In full for admins and bookkeepers; others see only the last two digits.")

@@ -1,0 +1,104 @@
+"""A small but complete hierarchy built through the same services users call.
+
+2 states > 1 district each > 2 blocks each > 1 GP each > 2 villages each;
+a CLF per block, a VO per GP, an SHG per village, two members per SHG. Every
+object records the codes of all its ancestors (itself included), worked out
+here from how it was built, independently of the ancestor columns the
+services fill: a scope with code X must see exactly the objects whose
+``ancestors`` hold X.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.access import NATIONAL, Principal, Role
+from core.database import transaction
+from hierarchy.cbos import NewCbo, approve_cbo, create_cbo
+from hierarchy.geography import create_geo_unit
+from hierarchy.members import MemberProfile, add_member
+from hierarchy.models import CboKind, Gender, GeoLevel, Relation
+
+MAKER = Principal("maker-1", Role.ADMIN, NATIONAL)
+CHECKER = Principal("checker-1", Role.APPROVER, NATIONAL)
+FORMED = date(2020, 4, 1)
+
+
+@dataclass
+class Thing:
+    code: str
+    kind: str  # a GeoLevel or CboKind value, or "member"
+    ancestors: frozenset[str]
+    db_id: int
+
+
+@dataclass
+class World:
+    geo: dict[str, Thing] = field(default_factory=dict)
+    cbos: dict[str, Thing] = field(default_factory=dict)
+    members: dict[str, Thing] = field(default_factory=dict)
+
+    def visible(self, things: dict[str, Thing], scope: str, kind: str | None = None) -> set[str]:
+        return {
+            code for code, thing in things.items()
+            if (not scope or scope in thing.ancestors) and (kind is None or thing.kind == kind)
+        }
+
+
+async def build_world(sessions: async_sessionmaker[AsyncSession]) -> World:
+    world = World()
+    member_no = 0
+
+    async def geo(level: GeoLevel, lgd: int, name: str, parent: Thing | None) -> Thing:
+        async with transaction(sessions) as session:
+            unit = await create_geo_unit(
+                session, MAKER, level=level, lgd_code=lgd, name=name,
+                parent_code=parent.code if parent else None,
+            )
+        above = parent.ancestors if parent else frozenset()
+        thing = Thing(unit.code, level.value, above | {unit.code}, unit.id)
+        world.geo[thing.code] = thing
+        return thing
+
+    async def cbo(kind: CboKind, name: str, place: Thing, parent: Thing | None) -> Thing:
+        async with transaction(sessions) as session:
+            row = await create_cbo(
+                session, MAKER, NewCbo(kind, name, place.code, FORMED, parent.code if parent else None)
+            )
+        async with transaction(sessions) as session:
+            await approve_cbo(session, CHECKER, row.code)
+        above = place.ancestors | (parent.ancestors if parent else frozenset())
+        thing = Thing(row.code, kind.value, above | {row.code}, row.id)
+        world.cbos[thing.code] = thing
+        return thing
+
+    for s, (state_lgd, state_name) in enumerate([(9, "Uttar Pradesh"), (21, "Odisha")]):
+        state = await geo(GeoLevel.STATE, state_lgd, state_name, None)
+        district = await geo(GeoLevel.DISTRICT, 100 + s, f"District {s}", state)
+        for b in range(2):
+            block = await geo(GeoLevel.BLOCK, 1000 + 10 * s + b, f"Block {s}{b}", district)
+            clf = await cbo(CboKind.CLF, f"CLF {s}{b}", block, None)
+            gp = await geo(GeoLevel.GRAM_PANCHAYAT, 20000 + 10 * s + b, f"GP {s}{b}", block)
+            vo = await cbo(CboKind.VO, f"VO {s}{b}", gp, clf)
+            for v in range(2):
+                village = await geo(GeoLevel.VILLAGE, 300000 + 100 * s + 10 * b + v, f"Village {s}{b}{v}", gp)
+                shg = await cbo(CboKind.SHG, f"SHG {s}{b}{v}", village, vo)
+                for _ in range(2):
+                    member_no += 1
+                    async with transaction(sessions) as session:
+                        row = await add_member(
+                            session, MAKER, shg.code,
+                            MemberProfile(
+                                name=f"Sunita {member_no}", gender=Gender.F,
+                                relative_name=f"Ramesh {member_no}", relation=Relation.HUSBAND,
+                                birth_year=1980 + member_no, mobile=f"98765{member_no:05d}",
+                                joined_on=date(2021, 1, 1),
+                            ),
+                        )
+                    world.members[row.member_id] = Thing(
+                        row.member_id, "member", shg.ancestors | {row.member_id}, row.id
+                    )
+    return world
