@@ -25,9 +25,12 @@ from strawberry.asgi import GraphQL
 from api.auth import AuthenticationError, TokenVerifier, bearer_token, principal_of
 from api.context import Context
 from api.schema import build_schema
-from core.access import Principal
+from core.access import NATIONAL, Principal, Role
 from core.database import create_engine, session_factory
 from core.settings import Settings
+
+
+_PAGE_ONLY = Principal(subject="anonymous", role=Role.PARTNER, scope=NATIONAL)
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -42,7 +45,9 @@ class GraphQLApp(GraphQL[Context, None]):
         self.sessions = sessions
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        principal: Principal = request.scope["state"]["principal"]
+        # Only GraphiQL's own page arrives here unauthenticated; it runs no operation,
+        # and a caller with the partner role could read nothing if it did.
+        principal: Principal = request.scope.get("state", {}).get("principal", _PAGE_ONLY)
         return Context(principal=principal, settings=self.settings, sessions=self.sessions)
 
 

@@ -37,6 +37,12 @@ class ScopedLoader(DataLoader[K, V], Generic[K, V]):
 
         return await self.context.read(run)
 
+    async def load_fresh(self, key: K) -> V:
+        """Load ``key`` again, past the cache (after a write changed it)."""
+        if self.cache_map.get(key) is not None:
+            self.clear(key)
+        return await self.load(key)
+
     async def fetch(self, session: AsyncSession, scope: Scope, keys: list[K]) -> list[V]:
         raise NotImplementedError
 

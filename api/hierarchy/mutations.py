@@ -161,9 +161,7 @@ async def _write(info: Info, operation: str, data: Any, work: Work) -> tuple[int
 async def _fresh_cbo(info: Info, cbo_id: int | None) -> Any:
     if cbo_id is None:
         return None
-    loader = info.context.loader(CboByIdLoader)
-    loader.clear(cbo_id)
-    row = await loader.load(cbo_id)
+    row = await info.context.loader(CboByIdLoader).load_fresh(cbo_id)
     return None if row is None else cbo_type(row)
 
 
@@ -189,9 +187,7 @@ class HierarchyMutation:
         result_id, errors = await _write(info, "createGeoUnit", input, work)
         if result_id is None:
             return CreateGeoUnitPayload(errors=errors)
-        loader = info.context.loader(GeoUnitByIdLoader)
-        loader.clear(result_id)
-        row = await loader.load(result_id)
+        row = await info.context.loader(GeoUnitByIdLoader).load_fresh(result_id)
         return CreateGeoUnitPayload(geo_unit=None if row is None else GeoUnit.from_row(row))
 
     @strawberry.mutation(description="Register a CLF in a block, as a draft awaiting approval.")
@@ -246,7 +242,5 @@ class HierarchyMutation:
         result_id, errors = await _write(info, "addMember", input, work)
         if result_id is None:
             return AddMemberPayload(errors=errors)
-        loader = info.context.loader(MemberByIdLoader)
-        loader.clear(result_id)
-        row = await loader.load(result_id)
+        row = await info.context.loader(MemberByIdLoader).load_fresh(result_id)
         return AddMemberPayload(member=None if row is None else Member.from_row(row))

@@ -1,0 +1,93 @@
+"""Tokens: anything but a valid, unexpired, correctly signed token for this API gets no data."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from api.auth import mint_token
+from core.access import Role
+from core.signing_keys import dev_signing_key, public_key_of
+from tests.conftest import Api
+
+QUERY = "{ me { subject role } states { totalCount } }"
+
+
+def _claims(api: Api, **change: Any) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    claims = {"sub": "u1", "role": "admin", "scope": "", "iss": api.settings.jwt_issuer,
+              "aud": api.settings.jwt_audience, "iat": now, "exp": now + timedelta(hours=1)}
+    claims.update(change)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _hs256_with_public_key(api: Api) -> str:
+    """The classic algorithm-confusion attack: HMAC-sign with the server's public key."""
+    public = public_key_of(dev_signing_key(api.settings.config_dir)).encode()
+    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    body = _b64(json.dumps(_claims(api, iat=None, exp=int(datetime.now(UTC).timestamp()) + 600)).encode())
+    signature = hmac.new(public, f"{header}.{body}".encode(), hashlib.sha256).digest()
+    return f"{header}.{body}.{_b64(signature)}"
+
+
+def _other_key() -> str:
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+BAD_TOKENS = {
+    "expired": lambda api: mint_token(api.settings, subject="u", role=Role.ADMIN, lifetime=timedelta(seconds=-5)),
+    "alg none": lambda api: jwt.encode(_claims(api), key=None, algorithm="none"),
+    "wrong key": lambda api: jwt.encode(_claims(api), _other_key(), algorithm="EdDSA"),
+    "HS256 with the public key": _hs256_with_public_key,
+    "wrong audience": lambda api: jwt.encode(_claims(api, aud="other-api"), dev_signing_key(api.settings.config_dir), algorithm="EdDSA"),
+    "wrong issuer": lambda api: jwt.encode(_claims(api, iss="evil"), dev_signing_key(api.settings.config_dir), algorithm="EdDSA"),
+    "no expiry": lambda api: jwt.encode(_claims(api, exp=None), dev_signing_key(api.settings.config_dir), algorithm="EdDSA"),
+    "unknown role": lambda api: jwt.encode(_claims(api, role="superuser"), dev_signing_key(api.settings.config_dir), algorithm="EdDSA"),
+    "unknown scope": lambda api: jwt.encode(_claims(api, scope="BL-424242"), dev_signing_key(api.settings.config_dir), algorithm="EdDSA"),
+    "garbage": lambda api: "not.a.token",
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_TOKENS))
+async def test_bad_tokens_get_a_clear_error_and_no_data(api: Api, case: str) -> None:
+    token = BAD_TOKENS[case](api)
+    response = await api.post(QUERY, token=token)
+    body = response.json()
+    assert response.status_code == 401
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert token not in response.text
+
+
+@pytest.mark.parametrize("query", [QUERY, "{ _service { sdl } }", 'mutation { approveCbo(input: {code: "X"}) { errors { code } } }'])
+async def test_no_token_no_data_for_any_operation(api: Api, query: str) -> None:
+    response = await api.post(query, token=None)
+    assert response.status_code == 401
+    assert response.json()["data"] is None
+    malformed = await api.client.post("/graphql", json={"query": query}, headers={"Authorization": "Basic abc"})
+    assert malformed.status_code == 401
+
+
+async def test_a_valid_token_is_accepted(api: Api) -> None:
+    data = await api.query(QUERY, role=Role.APPROVER, subject="ap-3")
+    assert data["me"] == {"subject": "ap-3", "role": "APPROVER"}
+
+
+async def test_federation_service_sdl_needs_and_accepts_a_token(api: Api) -> None:
+    data = await api.query("{ _service { sdl } }", role=Role.ANALYST)
+    assert "type Shg" in data["_service"]["sdl"] and "@key" in data["_service"]["sdl"]

@@ -1,0 +1,135 @@
+"""Limits every operation passes before it runs, masked errors, production lock-down."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.app import create_app
+from api.hierarchy.dataloaders import GeoUnitByCodeLoader
+from api.security import query_cost
+from core.settings import Environment, Settings
+from core.signing_keys import dev_signing_key, public_key_of
+from tests.conftest import Api
+
+
+async def _errors(api: Api, query: str, variables: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    response = await api.post(query, variables, token=api.token())
+    body = response.json()
+    assert body.get("data") is None, body
+    errors: list[dict[str, Any]] = body["errors"]
+    return errors
+
+
+def _nest(depth: int) -> str:
+    inner = "code"
+    for _ in range(depth):
+        inner = f"children(first: 1) {{ edges {{ node {{ {inner} }} }} }}"
+    return f"{{ states(first: 1) {{ edges {{ node {{ {inner} }} }} }} }}"
+
+
+async def test_depth_limit(api: Api) -> None:
+    errors = await _errors(api, _nest(6))
+    assert "exceeds maximum operation depth" in errors[0]["message"]
+
+
+async def test_alias_limit_counts_aliases_behind_fragment_spreads(api: Api) -> None:
+    aliases = " ".join(f"a{i}: me {{ role }}" for i in range(10))
+    query = f"query {{ ...F ...G }} fragment F on Query {{ {aliases} }} fragment G on Query {{ {aliases.replace('a', 'b')} }}"
+    errors = await _errors(api, query)
+    assert "aliases" in errors[0]["message"].lower()
+
+
+async def test_token_limit(api: Api) -> None:
+    query = "{ " + " ".join(["__typename"] * 3000) + " }"
+    errors = await _errors(api, query)
+    assert "token" in errors[0]["message"].lower()
+
+
+async def test_cost_budget_refuses_before_any_sql(api: Api, statements: list[str]) -> None:
+    query = """query($n: Int) { states(first: 100) { edges { node { children(first: $n) { edges { node {
+        children(first: 100) { edges { node { code } } } } } } } } } }"""
+    api.token()  # the key is made before counting
+    statements.clear()
+    errors = await _errors(api, query, {"n": 100})
+    assert errors[0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    assert errors[0]["extensions"]["cost"] == 100 + 100 * 100 + 100 * 100 * 100
+    # The token's scope lookup is national here: no statement ran at all.
+    assert statements == []
+
+
+def test_query_cost_follows_fragments_and_defaults() -> None:
+    from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
+
+    document = parse("""query { states(first: 10) { ...S } shgs { totalCount } }
+        fragment S on GeoUnitConnection { edges { node { vos(first: 5) { totalCount } } } }""")
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    # states: 10, vos under each state: 10×5, shgs without `first`: the default 20.
+    assert query_cost(operation.selection_set, fragments, {}, 20) == 10 + 50 + 20
+
+
+@pytest.mark.parametrize("first", [-1, 101])
+async def test_page_size_is_capped(api: Api, first: int) -> None:
+    errors = await _errors(api, "query($f: Int) { shgs(first: $f) { totalCount } }", {"f": first})
+    assert errors[0]["message"] == "'first' must be between 0 and 100"
+
+
+async def test_bad_cursor_is_a_clear_error(api: Api) -> None:
+    errors = await _errors(api, '{ members(after: "bm90LWEtY3Vyc29y") { totalCount } }')
+    assert errors[0]["message"] == "The 'after' cursor is not one this API issued"
+
+
+async def test_no_field_suggestions(api: Api) -> None:
+    errors = await _errors(api, "{ shgz { totalCount } }")
+    assert "Did you mean" not in errors[0]["message"]
+
+
+async def test_unexpected_errors_are_masked(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(*_args: Any) -> Any:
+        raise RuntimeError("connection to db-internal-7 failed for 98765 43210")
+
+    monkeypatch.setattr(GeoUnitByCodeLoader, "fetch", broken)
+    response = await api.post('{ geoUnit(code: "ST-9") { code } }', token=api.token())
+    assert response.json()["errors"][0]["message"] == "Unexpected error."
+    assert "db-internal" not in response.text and "98765" not in response.text
+
+
+async def test_graphiql_in_development(api: Api) -> None:
+    response = await api.client.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200 and "graphiql" in response.text.lower()
+
+
+async def test_healthz(api: Api) -> None:
+    response = await api.client.get("/healthz")
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.fixture
+async def production(settings: Settings, engine: AsyncEngine) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    private = dev_signing_key(settings.config_dir)
+    prod = Settings(env=Environment.PRODUCTION, database_url=settings.database_url,
+                    config_dir=settings.config_dir / "unused", jwt_public_key=public_key_of(private))
+    prod.check()
+    token = jwt.encode({"sub": "ops", "role": "admin", "iss": prod.jwt_issuer, "aud": prod.jwt_audience,
+                        "exp": 4102444800}, private, algorithm="EdDSA")
+    transport = httpx.ASGITransport(app=create_app(prod, engine))
+    async with httpx.AsyncClient(transport=transport, base_url="http://prod") as client:
+        yield client, token
+
+
+async def test_production_has_no_introspection_and_no_graphiql(production: tuple[httpx.AsyncClient, str]) -> None:
+    client, token = production
+    headers = {"Authorization": f"Bearer {token}"}
+    response = await client.post("/graphql", json={"query": "{ __schema { types { name } } }"}, headers=headers)
+    assert response.json()["data"] is None
+    assert "introspection" in response.json()["errors"][0]["message"].lower()
+    page = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert "graphiql" not in page.text.lower()
+    ok = await client.post("/graphql", json={"query": "{ me { role } }"}, headers=headers)
+    assert ok.json() == {"data": {"me": {"role": "ADMIN"}}}
