@@ -29,7 +29,6 @@ from core.access import NATIONAL, Principal, Role
 from core.database import create_engine, session_factory
 from core.settings import Settings
 
-
 _PAGE_ONLY = Principal(subject="anonymous", role=Role.PARTNER, scope=NATIONAL)
 
 
@@ -86,7 +85,10 @@ class AuthenticatedGraphQL:
 
 
 def _unauthenticated(message: str) -> Response:
-    body = {"data": None, "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
+    body = {
+        "data": None,
+        "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}],
+    }
     return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 

@@ -82,7 +82,7 @@ def bearer_token(authorization: str | None) -> str:
 async def principal_of(claims: dict[str, Any], session: AsyncSession) -> Principal:
     """Check the role and resolve the scope code to the unit it names."""
     try:
-        role = Role(claims.get("role"))
+        role = Role(str(claims.get("role")))
     except ValueError as exc:
         raise AuthenticationError("The token's role is not one this API knows") from exc
     code = claims.get("scope") or ""

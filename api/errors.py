@@ -7,28 +7,28 @@ payload whose ``errors`` list holds ``UserError``s with a stable ``code``, the
 
 from __future__ import annotations
 
-from enum import Enum
-
 import strawberry
 from graphql import GraphQLError
 
 from core.errors import DomainError, ErrorCode
 
-UserErrorCode = strawberry.enum(
-    Enum("UserErrorCode", {code.name: code.value for code in ErrorCode}),  # type: ignore[misc]
+# The domain's codes, exposed as the GraphQL enum `UserErrorCode`.
+strawberry.enum(
+    ErrorCode,
+    name="UserErrorCode",
     description="Stable codes for refused input; new codes may be added, none renamed.",
 )
 
 
 @strawberry.type(description="Why a mutation refused its input; nothing was written.")
 class UserError:
-    code: UserErrorCode  # type: ignore[valid-type]
+    code: ErrorCode
     field: str | None = strawberry.field(description="The input field at fault, in camelCase.")
     message: str
 
 
 def user_error(error: DomainError) -> UserError:
-    return UserError(code=UserErrorCode(error.code.value), field=error.field, message=error.message)
+    return UserError(code=error.code, field=error.field, message=error.message)
 
 
 def is_public(error: GraphQLError) -> bool:

@@ -35,7 +35,7 @@ def decode_cursor(cursor: str | None) -> int | None:
         text = base64.urlsafe_b64decode(padded.encode()).decode()
         if not text.startswith(_PREFIX):
             raise ValueError(cursor)
-        return int(text[len(_PREFIX):])
+        return int(text[len(_PREFIX) :])
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise GraphQLError("The 'after' cursor is not one this API issued") from exc
 
@@ -108,5 +108,7 @@ async def no_rows() -> int:
 
 
 def empty_connection() -> Connection[Any]:
-    info = PageInfo(has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None)
+    info = PageInfo(
+        has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
+    )
     return Connection(edges=[], page_info=info, count=no_rows)

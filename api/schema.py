@@ -24,9 +24,7 @@ class Mutation(HierarchyMutation):
 
 
 # Connection fields return a default page when `first` is left out; the cost limiter counts it.
-register_connection_fields(
-    {"states", "clfs", "vos", "shgs", "members", "children"}
-)
+register_connection_fields({"states", "clfs", "vos", "shgs", "members", "children"})
 
 
 def build_schema(settings: Settings) -> Schema:

@@ -71,8 +71,12 @@ def query_cost(
             if name in seen or name not in fragments:
                 continue
             total += query_cost(
-                fragments[name].selection_set, fragments, variables, default_page,
-                multiplier, seen | {name},
+                fragments[name].selection_set,
+                fragments,
+                variables,
+                default_page,
+                multiplier,
+                seen | {name},
             )
     return total
 

@@ -48,12 +48,17 @@ async def _seed(settings: Settings, members: int, seed: int) -> DemoSummary:
     try:
         await upgrade(engine)
         with Progress(
-            TextColumn("Seeding members"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            TextColumn("Seeding members"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
             console=console,
         ) as bar:
             task = bar.add_task("members", total=members)
             return await seed_demo(
-                session_factory(engine), members=members, seed=seed,
+                session_factory(engine),
+                members=members,
+                seed=seed,
                 progress=lambda done: bar.advance(task, done),
             )
     finally:
@@ -81,7 +86,9 @@ def migrate() -> None:
 
 @app.command("demo-data")
 def demo_data(
-    members: Annotated[int, typer.Option(min=1, help="How many members to seed.")] = DEFAULT_DEMO_MEMBERS,
+    members: Annotated[
+        int, typer.Option(min=1, help="How many members to seed.")
+    ] = DEFAULT_DEMO_MEMBERS,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
 ) -> None:
     """Seed a synthetic hierarchy (4 states, CLFs, VOs, SHGs) holding MEMBERS members."""
@@ -101,8 +108,12 @@ def demo_data(
 @app.command()
 def token(
     role: Annotated[Role, typer.Option(help="The caller's role.")] = Role.ADMIN,
-    scope: Annotated[str, typer.Option(help="Code of the unit the caller works in; empty = national.")] = "",
-    subject: Annotated[str, typer.Option(help="Who the caller is (an id, not a name).")] = "dev-user",
+    scope: Annotated[
+        str, typer.Option(help="Code of the unit the caller works in; empty = national.")
+    ] = "",
+    subject: Annotated[
+        str, typer.Option(help="Who the caller is (an id, not a name).")
+    ] = "dev-user",
     hours: Annotated[int, typer.Option(min=1, max=24 * 30, help="Lifetime in hours.")] = 12,
 ) -> None:
     """Mint a development token signed with the local key (never in production)."""
@@ -112,10 +123,14 @@ def token(
 
     settings = _settings()
     if settings.is_production:
-        console.print("[red]lokos token is for development; production tokens come from the IdP.[/red]")
+        console.print(
+            "[red]lokos token is for development; production tokens come from the IdP.[/red]"
+        )
         raise typer.Exit(2)
     typer.echo(
-        mint_token(settings, subject=subject, role=role, scope=scope, lifetime=timedelta(hours=hours))
+        mint_token(
+            settings, subject=subject, role=role, scope=scope, lifetime=timedelta(hours=hours)
+        )
     )
 
 
@@ -155,7 +170,12 @@ def serve(
         console.print("National admin token (paste as 'Authorization: Bearer <token>'):")
         console.print(admin, soft_wrap=True, highlight=False)
         console.print()
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=os.environ.get("LOKOS_LOG_LEVEL", "info"))
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=os.environ.get("LOKOS_LOG_LEVEL", "info"),
+    )
 
 
 if __name__ == "__main__":

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from alembic import command
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def target_metadata_modules() -> None:
     """Import every module that defines tables, so Base.metadata knows them all."""
-    import core.audit  # noqa: F401
+    import core.audit
     import core.idempotency  # noqa: F401
     import hierarchy.models  # noqa: F401
 

@@ -51,13 +51,24 @@ class NewCbo:
 
 
 def cbo_row(
-    kind: CboKind, code: str, name: str, formed_on: date, place: GeoUnit, parent: Cbo | None,
-    created_by: str, status: CboStatus = CboStatus.DRAFT,
+    kind: CboKind,
+    code: str,
+    name: str,
+    formed_on: date,
+    place: GeoUnit,
+    parent: Cbo | None,
+    created_by: str,
+    status: CboStatus = CboStatus.DRAFT,
 ) -> Cbo:
     """A new CBO with its geo and CBO ancestor ids filled in (its own id comes on flush)."""
     cbo = Cbo(
-        kind=kind, code=code, name=name, formed_on=formed_on, status=status,
-        geo_unit_id=place.id, created_by=created_by,
+        kind=kind,
+        code=code,
+        name=name,
+        formed_on=formed_on,
+        status=status,
+        geo_unit_id=place.id,
+        created_by=created_by,
     )
     for column in GEO_COLUMNS:
         setattr(cbo, column, getattr(place, column))
@@ -78,10 +89,14 @@ async def _parent_of(
     parent = await cbo_by_code(session, principal.scope, new.parent_code, parent_kind)
     if parent is None:
         raise DomainError(
-            ErrorCode.NOT_FOUND, field, f"No {parent_kind.value.upper()} with this code in your scope"
+            ErrorCode.NOT_FOUND,
+            field,
+            f"No {parent_kind.value.upper()} with this code in your scope",
         )
     if parent.status is CboStatus.CLOSED:
-        raise DomainError(ErrorCode.INVALID_STATE, field, f"This {parent_kind.value.upper()} is closed")
+        raise DomainError(
+            ErrorCode.INVALID_STATE, field, f"This {parent_kind.value.upper()} is closed"
+        )
     # A VO federates into the CLF of its own block; an SHG into the VO of its own GP.
     shared = CBO_GEO_LEVEL[parent_kind].column
     if getattr(place, shared) != getattr(parent, shared):
@@ -120,15 +135,24 @@ async def create_cbo(
         )
     parent = await _parent_of(session, principal, new, place)
     cbo = cbo_row(
-        new.kind, await _unused_code(session, new.kind), name, new.formed_on, place, parent,
+        new.kind,
+        await _unused_code(session, new.kind),
+        name,
+        new.formed_on,
+        place,
+        parent,
         principal.subject,
     )
     session.add(cbo)
     await session.flush()
     setattr(cbo, new.kind.column, cbo.id)
     await record_audit(
-        session, actor=principal.subject, action="cbo.created", entity_type="cbo",
-        entity_id=cbo.id, detail={"code": cbo.code, "kind": cbo.kind.value},
+        session,
+        actor=principal.subject,
+        action="cbo.created",
+        entity_type="cbo",
+        entity_id=cbo.id,
+        detail={"code": cbo.code, "kind": cbo.kind.value},
     )
     await session.flush()
     return cbo
@@ -146,15 +170,23 @@ async def approve_cbo(session: AsyncSession, principal: Principal, code: str) ->
     principal.require(*_APPROVERS)
     cbo = await _cbo_for_change(session, principal, code)
     if cbo.status is not CboStatus.DRAFT:
-        raise DomainError(ErrorCode.INVALID_STATE, "code", f"Only drafts are approved; this is {cbo.status.value}")
+        raise DomainError(
+            ErrorCode.INVALID_STATE, "code", f"Only drafts are approved; this is {cbo.status.value}"
+        )
     if cbo.created_by == principal.subject:
-        raise DomainError(ErrorCode.SELF_APPROVAL, "code", "A CBO is approved by someone other than its creator")
+        raise DomainError(
+            ErrorCode.SELF_APPROVAL, "code", "A CBO is approved by someone other than its creator"
+        )
     cbo.status = CboStatus.APPROVED
     cbo.approved_by = principal.subject
     cbo.approved_at = utc_now()
     await record_audit(
-        session, actor=principal.subject, action="cbo.approved", entity_type="cbo",
-        entity_id=cbo.id, detail={"code": cbo.code},
+        session,
+        actor=principal.subject,
+        action="cbo.approved",
+        entity_type="cbo",
+        entity_id=cbo.id,
+        detail={"code": cbo.code},
     )
     await session.flush()
     return cbo
@@ -189,8 +221,12 @@ async def close_cbo(session: AsyncSession, principal: Principal, code: str, reas
     cbo.closed_at = utc_now()
     cbo.closed_reason = text
     await record_audit(
-        session, actor=principal.subject, action="cbo.closed", entity_type="cbo",
-        entity_id=cbo.id, detail={"code": cbo.code},
+        session,
+        actor=principal.subject,
+        action="cbo.closed",
+        entity_type="cbo",
+        entity_id=cbo.id,
+        detail={"code": cbo.code},
     )
     await session.flush()
     return cbo

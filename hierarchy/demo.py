@@ -45,8 +45,12 @@ VILLAGES_PER_GP = 3
 DISTRICTS_PER_STATE = 2
 _MEMBER_BATCH = 5_000
 _CATEGORIES = (
-    (SocialCategory.SC, 22), (SocialCategory.ST, 12), (SocialCategory.OBC, 40),
-    (SocialCategory.MINORITY, 8), (SocialCategory.GENERAL, 16), (SocialCategory.OTHER, 2),
+    (SocialCategory.SC, 22),
+    (SocialCategory.ST, 12),
+    (SocialCategory.OBC, 40),
+    (SocialCategory.MINORITY, 8),
+    (SocialCategory.GENERAL, 16),
+    (SocialCategory.OTHER, 2),
 )
 
 
@@ -92,7 +96,9 @@ class _People:
         rng = self.rng
         family = rng.choice(region.family_names) if region.family_names else None
         given = rng.choice(region.women)
-        name = {"devi": f"{given} Devi", "family": f"{given} {family}", "given": given}[region.style]
+        name = {"devi": f"{given} Devi", "family": f"{given} {family}", "given": given}[
+            region.style
+        ]
         relation = Relation.HUSBAND if rng.random() < 0.82 else Relation.FATHER
         age_days = rng.randint(19 * 365, 65 * 365)
         born = self.today - timedelta(days=age_days)
@@ -105,7 +111,9 @@ class _People:
             relation=relation,
             birth_date=born if known_date else None,
             birth_year=born.year,
-            mobile=f"{rng.choice('6789')}{rng.randrange(10**9):09d}" if rng.random() < 0.7 else None,
+            mobile=f"{rng.choice('6789')}{rng.randrange(10**9):09d}"
+            if rng.random() < 0.7
+            else None,
             social_category=rng.choices([c for c, _ in _CATEGORIES], weights)[0],
             joined_on=joined_on,
         )
@@ -127,7 +135,11 @@ def _group_sizes(rng: random.Random, members: int) -> list[int]:
 
 
 async def _add_unit(
-    session: AsyncSession, counters: _Counters, level: GeoLevel, name: str, parent: GeoUnit | None,
+    session: AsyncSession,
+    counters: _Counters,
+    level: GeoLevel,
+    name: str,
+    parent: GeoUnit | None,
     lgd_code: int | None = None,
 ) -> GeoUnit:
     if lgd_code is None:
@@ -149,7 +161,7 @@ async def seed_demo(
     today: date | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> DemoSummary:
-    """Seed ``members`` members with a hierarchy sized to hold them; ``progress`` gets members added."""
+    """Seed ``members`` members in a hierarchy sized for them; ``progress`` hears of each batch."""
     if members < 1:
         raise ValueError("members must be at least 1")
     rng = random.Random(seed)
@@ -159,8 +171,12 @@ async def seed_demo(
     blocks = max(len(REGIONS) * DISTRICTS_PER_STATE, math.ceil(len(sizes) / SHGS_PER_BLOCK))
     # LGD-style codes: real state codes; sub-state units numbered from per-level bases.
     counters = _Counters(
-        lgd={GeoLevel.DISTRICT: 100, GeoLevel.BLOCK: 1000, GeoLevel.GRAM_PANCHAYAT: 100000,
-             GeoLevel.VILLAGE: 500000},
+        lgd={
+            GeoLevel.DISTRICT: 100,
+            GeoLevel.BLOCK: 1000,
+            GeoLevel.GRAM_PANCHAYAT: 100000,
+            GeoLevel.VILLAGE: 500000,
+        },
         geo=dict.fromkeys(GeoLevel, 0),
     )
     cbo_counts = dict.fromkeys(CboKind, 0)
@@ -170,7 +186,9 @@ async def seed_demo(
 
     async with transaction(sessions) as session:
         if await session.scalar(select(GeoUnit.id).limit(1)) is not None:
-            raise AlreadySeeded("The database already holds a geography; demo data needs an empty one")
+            raise AlreadySeeded(
+                "The database already holds a geography; demo data needs an empty one"
+            )
         for block_index in range(blocks):
             region = REGIONS[block_index % len(REGIONS)]
             district_slot = (block_index // len(REGIONS)) % DISTRICTS_PER_STATE
@@ -188,8 +206,18 @@ async def seed_demo(
             )
             formed = today - timedelta(days=rng.randint(3 * 365, 10 * 365))
             clf = _approved(
-                cbo_row(CboKind.CLF, f"CLF-D{block.lgd_code:07d}", f"{block.name} Mahila Sangh CLF",
-                        formed, block, None, DEMO_ACTOR, CboStatus.APPROVED), approved_at)
+                cbo_row(
+                    CboKind.CLF,
+                    f"CLF-D{block.lgd_code:07d}",
+                    f"{block.name} Mahila Sangh CLF",
+                    formed,
+                    block,
+                    None,
+                    DEMO_ACTOR,
+                    CboStatus.APPROVED,
+                ),
+                approved_at,
+            )
             session.add(clf)
             await session.flush()
             clf.clf_id = clf.id
@@ -203,23 +231,46 @@ async def seed_demo(
                     session, counters, GeoLevel.GRAM_PANCHAYAT, _place_name(rng, region), block
                 )
                 villages = [
-                    await _add_unit(session, counters, GeoLevel.VILLAGE, _place_name(rng, region), gp)
+                    await _add_unit(
+                        session, counters, GeoLevel.VILLAGE, _place_name(rng, region), gp
+                    )
                     for _ in range(VILLAGES_PER_GP)
                 ]
                 vo = _approved(
-                    cbo_row(CboKind.VO, f"VO-D{gp.lgd_code:08d}", f"{gp.name} Gram Sangathan",
-                            formed, gp, clf, DEMO_ACTOR, CboStatus.APPROVED), approved_at)
+                    cbo_row(
+                        CboKind.VO,
+                        f"VO-D{gp.lgd_code:08d}",
+                        f"{gp.name} Gram Sangathan",
+                        formed,
+                        gp,
+                        clf,
+                        DEMO_ACTOR,
+                        CboStatus.APPROVED,
+                    ),
+                    approved_at,
+                )
                 session.add(vo)
                 await session.flush()
                 vo.vo_id = vo.id
                 cbo_counts[CboKind.VO] += 1
-                for position, (shg_index, size) in enumerate(block_shgs[vo_start : vo_start + SHGS_PER_VO]):
+                for position, (shg_index, size) in enumerate(
+                    block_shgs[vo_start : vo_start + SHGS_PER_VO]
+                ):
                     village = villages[position % len(villages)]
                     shg_formed = formed + timedelta(days=rng.randint(0, 700))
                     shg = _approved(
-                        cbo_row(CboKind.SHG, f"SHG-D{shg_index + 1:08d}",
-                                f"{rng.choice(_SHG_NAMES)} SHG {village.name}", shg_formed,
-                                village, vo, DEMO_ACTOR, CboStatus.APPROVED), approved_at)
+                        cbo_row(
+                            CboKind.SHG,
+                            f"SHG-D{shg_index + 1:08d}",
+                            f"{rng.choice(_SHG_NAMES)} SHG {village.name}",
+                            shg_formed,
+                            village,
+                            vo,
+                            DEMO_ACTOR,
+                            CboStatus.APPROVED,
+                        ),
+                        approved_at,
+                    )
                     session.add(shg)
                     await session.flush()
                     shg.shg_id = shg.id
@@ -231,8 +282,11 @@ async def seed_demo(
                             member_id = new_member_id(rng.randrange)
                         used_ids.add(member_id)
                         row = member_row(
-                            shg, member_id, people.profile(region, min(joined, today)),
-                            min(joined, today), DEMO_ACTOR,
+                            shg,
+                            member_id,
+                            people.profile(region, min(joined, today)),
+                            min(joined, today),
+                            DEMO_ACTOR,
                         )
                         member_values.append(_values(row))
             for start in range(0, len(member_values), _MEMBER_BATCH):
@@ -241,15 +295,35 @@ async def seed_demo(
                 if progress is not None:
                     progress(len(batch))
     return DemoSummary(
-        states=counters.geo[GeoLevel.STATE], districts=counters.geo[GeoLevel.DISTRICT],
-        blocks=counters.geo[GeoLevel.BLOCK], gram_panchayats=counters.geo[GeoLevel.GRAM_PANCHAYAT],
-        villages=counters.geo[GeoLevel.VILLAGE], clfs=cbo_counts[CboKind.CLF],
-        vos=cbo_counts[CboKind.VO], shgs=cbo_counts[CboKind.SHG], members=members,
+        states=counters.geo[GeoLevel.STATE],
+        districts=counters.geo[GeoLevel.DISTRICT],
+        blocks=counters.geo[GeoLevel.BLOCK],
+        gram_panchayats=counters.geo[GeoLevel.GRAM_PANCHAYAT],
+        villages=counters.geo[GeoLevel.VILLAGE],
+        clfs=cbo_counts[CboKind.CLF],
+        vos=cbo_counts[CboKind.VO],
+        shgs=cbo_counts[CboKind.SHG],
+        members=members,
     )
 
 
-_SHG_NAMES = ("Jai Maa", "Laxmi", "Durga", "Pragati", "Ujala", "Sakhi", "Ekta", "Jagriti",
-              "Saraswati", "Annapurna", "Navjyoti", "Kiran", "Shakti", "Umang", "Asha")
+_SHG_NAMES = (
+    "Jai Maa",
+    "Laxmi",
+    "Durga",
+    "Pragati",
+    "Ujala",
+    "Sakhi",
+    "Ekta",
+    "Jagriti",
+    "Saraswati",
+    "Annapurna",
+    "Navjyoti",
+    "Kiran",
+    "Shakti",
+    "Umang",
+    "Asha",
+)
 
 
 def _approved(cbo: Any, at: Any) -> Any:

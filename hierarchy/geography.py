@@ -60,7 +60,9 @@ async def create_geo_unit(
             )
     code = geo_code(level, lgd_code)
     if await session.scalar(select(GeoUnit.id).where(GeoUnit.code == code)) is not None:
-        raise DomainError(ErrorCode.DUPLICATE, "lgdCode", f"A {level.value} with code {code} exists")
+        raise DomainError(
+            ErrorCode.DUPLICATE, "lgdCode", f"A {level.value} with code {code} exists"
+        )
     unit = geo_unit_row(level, lgd_code, clean, parent)
     session.add(unit)
     await session.flush()

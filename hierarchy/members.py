@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access import Principal, Role
 from core.audit import record_audit
 from core.errors import DomainError, ErrorCode
-from hierarchy.fields import check_birth, check_not_before, check_not_future, clean_mobile, clean_name
+from hierarchy.fields import (
+    check_birth,
+    check_not_before,
+    check_not_future,
+    clean_mobile,
+    clean_name,
+)
 from hierarchy.lookup import cbo_by_code
 from hierarchy.models import (
     GEO_COLUMNS,
@@ -44,7 +50,9 @@ class MemberProfile:
     joined_on: date | None = None
 
 
-def member_row(shg: Cbo, member_id: str, profile: MemberProfile, joined_on: date, created_by: str) -> Member:
+def member_row(
+    shg: Cbo, member_id: str, profile: MemberProfile, joined_on: date, created_by: str
+) -> Member:
     """A member of ``shg`` with all her ancestor ids copied from the SHG."""
     member = Member(
         member_id=member_id,
@@ -53,9 +61,9 @@ def member_row(shg: Cbo, member_id: str, profile: MemberProfile, joined_on: date
         relation=profile.relation,
         gender=profile.gender,
         birth_date=profile.birth_date,
-        birth_year=profile.birth_year if profile.birth_year else (
-            profile.birth_date.year if profile.birth_date else None
-        ),
+        birth_year=profile.birth_year
+        if profile.birth_year
+        else (profile.birth_date.year if profile.birth_date else None),
         mobile=profile.mobile,
         social_category=profile.social_category,
         status=MemberStatus.ACTIVE,
@@ -122,7 +130,11 @@ async def add_member(
     session.add(member)
     await session.flush()
     await record_audit(
-        session, actor=principal.subject, action="member.added", entity_type="member",
-        entity_id=member.id, detail={"member_id": member.member_id, "shg": shg.code},
+        session,
+        actor=principal.subject,
+        action="member.added",
+        entity_type="member",
+        entity_id=member.id,
+        detail={"member_id": member.member_id, "shg": shg.code},
     )
     return member

@@ -193,9 +193,7 @@ class Member(Base):
     """A woman's membership of one SHG, with her basic profile."""
 
     __tablename__ = "member"
-    __table_args__ = _ancestor_indexes(
-        "member", [*GEO_COLUMNS, "clf_id", "vo_id", "shg_id"]
-    )
+    __table_args__ = _ancestor_indexes("member", [*GEO_COLUMNS, "clf_id", "vo_id", "shg_id"])
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # The digital member ID: random, check-digited, never reused.

@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from collections.abc import Callable
 
@@ -25,7 +26,7 @@ _RUN = 4
 def _has_bad_run(digits: str) -> bool:
     for start in range(len(digits) - _RUN + 1):
         window = [int(d) for d in digits[start : start + _RUN]]
-        steps = {b - a for a, b in zip(window, window[1:], strict=False)}
+        steps = {b - a for a, b in itertools.pairwise(window)}
         if len(steps) == 1 and steps.pop() in (-1, 0, 1):
             return True
     return False

@@ -42,7 +42,7 @@ _postgres_problem: list[str] = []
 async def _postgres_reachable() -> str | None:
     try:
         connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as error:
+    except (TimeoutError, OSError, asyncpg.PostgresError) as error:
         return f"{type(error).__name__}: {error}"
     await connection.close()
     return None
@@ -146,23 +146,34 @@ class Api:
 
     def token(self, role: Role = Role.ADMIN, scope: str = "", subject: str | None = None) -> str:
         return mint_token(
-            self.settings, subject=subject or f"{role.value}-{scope or 'national'}", role=role,
+            self.settings,
+            subject=subject or f"{role.value}-{scope or 'national'}",
+            role=role,
             scope=scope,
         )
 
-    async def post(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None) -> httpx.Response:
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None
+    ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
         return await self.client.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )
 
     async def query(
-        self, query: str, variables: dict[str, Any] | None = None, *,
-        role: Role = Role.ADMIN, scope: str = "", subject: str | None = None,
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        role: Role = Role.ADMIN,
+        scope: str = "",
+        subject: str | None = None,
         token: str | None = None,
     ) -> dict[str, Any]:
         """Run an operation that must succeed; returns ``data``."""
-        response = await self.post(query, variables, token=token or self.token(role, scope, subject))
+        response = await self.post(
+            query, variables, token=token or self.token(role, scope, subject)
+        )
         body = response.json()
         assert response.status_code == 200, body
         assert "errors" not in body, body["errors"]

@@ -43,7 +43,8 @@ class World:
 
     def visible(self, things: dict[str, Thing], scope: str, kind: str | None = None) -> set[str]:
         return {
-            code for code, thing in things.items()
+            code
+            for code, thing in things.items()
             if (not scope or scope in thing.ancestors) and (kind is None or thing.kind == kind)
         }
 
@@ -55,7 +56,11 @@ async def build_world(sessions: async_sessionmaker[AsyncSession]) -> World:
     async def geo(level: GeoLevel, lgd: int, name: str, parent: Thing | None) -> Thing:
         async with transaction(sessions) as session:
             unit = await create_geo_unit(
-                session, MAKER, level=level, lgd_code=lgd, name=name,
+                session,
+                MAKER,
+                level=level,
+                lgd_code=lgd,
+                name=name,
                 parent_code=parent.code if parent else None,
             )
         above = parent.ancestors if parent else frozenset()
@@ -66,7 +71,9 @@ async def build_world(sessions: async_sessionmaker[AsyncSession]) -> World:
     async def cbo(kind: CboKind, name: str, place: Thing, parent: Thing | None) -> Thing:
         async with transaction(sessions) as session:
             row = await create_cbo(
-                session, MAKER, NewCbo(kind, name, place.code, FORMED, parent.code if parent else None)
+                session,
+                MAKER,
+                NewCbo(kind, name, place.code, FORMED, parent.code if parent else None),
             )
         async with transaction(sessions) as session:
             await approve_cbo(session, CHECKER, row.code)
@@ -84,17 +91,24 @@ async def build_world(sessions: async_sessionmaker[AsyncSession]) -> World:
             gp = await geo(GeoLevel.GRAM_PANCHAYAT, 20000 + 10 * s + b, f"GP {s}{b}", block)
             vo = await cbo(CboKind.VO, f"VO {s}{b}", gp, clf)
             for v in range(2):
-                village = await geo(GeoLevel.VILLAGE, 300000 + 100 * s + 10 * b + v, f"Village {s}{b}{v}", gp)
+                village = await geo(
+                    GeoLevel.VILLAGE, 300000 + 100 * s + 10 * b + v, f"Village {s}{b}{v}", gp
+                )
                 shg = await cbo(CboKind.SHG, f"SHG {s}{b}{v}", village, vo)
                 for _ in range(2):
                     member_no += 1
                     async with transaction(sessions) as session:
                         row = await add_member(
-                            session, MAKER, shg.code,
+                            session,
+                            MAKER,
+                            shg.code,
                             MemberProfile(
-                                name=f"Sunita {member_no}", gender=Gender.F,
-                                relative_name=f"Ramesh {member_no}", relation=Relation.HUSBAND,
-                                birth_year=1980 + member_no, mobile=f"98765{member_no:05d}",
+                                name=f"Sunita {member_no}",
+                                gender=Gender.F,
+                                relative_name=f"Ramesh {member_no}",
+                                relation=Relation.HUSBAND,
+                                birth_year=1980 + member_no,
+                                mobile=f"98765{member_no:05d}",
                                 joined_on=date(2021, 1, 1),
                             ),
                         )

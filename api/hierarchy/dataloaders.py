@@ -63,7 +63,7 @@ class MemberByMemberIdLoader(_RowByKeyLoader):
 
 @dataclass(frozen=True)
 class Under:
-    """Rows under one unit: those whose ``column`` (``vo_id``, ``block_id``, ...) equals ``unit_id``,
+    """Rows under one unit: those whose ``column`` (``vo_id``, ``block_id``) equals ``unit_id``,
     optionally narrowed to a CBO kind and some statuses."""
 
     column: str
@@ -88,13 +88,21 @@ def _filters(model: Any, key: Under) -> list[ColumnElement[bool]]:
 class _PageByUnitLoader(ScopedLoader[Under, Page[Any]]):
     model: Any
 
-    async def fetch(self, session: AsyncSession, scope: Scope, keys: list[Under]) -> list[Page[Any]]:
+    async def fetch(
+        self, session: AsyncSession, scope: Scope, keys: list[Under]
+    ) -> list[Page[Any]]:
         pages: dict[Under, Page[Any]] = {}
         for group, members in grouped(keys, Under.group).items():
             assert group.page is not None
             found = await listing.pages_by(
-                session, scope, self.model, group.column, [k.unit_id for k in members],
-                first=group.page.first, after=group.page.after, filters=_filters(self.model, group),
+                session,
+                scope,
+                self.model,
+                group.column,
+                [k.unit_id for k in members],
+                first=group.page.first,
+                after=group.page.after,
+                filters=_filters(self.model, group),
             )
             pages.update({key: found[key.unit_id] for key in members})
         return [pages[key] for key in keys]
@@ -110,7 +118,11 @@ class _CountByUnitLoader(ScopedLoader[Under, int]):
         counts: dict[Under, int] = {}
         for group, members in grouped(keys, Under.group).items():
             found = await listing.counts_by(
-                session, scope, self.model, group.column, [k.unit_id for k in members],
+                session,
+                scope,
+                self.model,
+                group.column,
+                [k.unit_id for k in members],
                 filters=_filters(self.model, group),
             )
             counts.update({key: found[key.unit_id] for key in members})

@@ -14,14 +14,10 @@ from api.hierarchy.dataloaders import CboByIdLoader, GeoUnitByIdLoader, MemberBy
 from api.hierarchy.types import (
     Cbo,
     Clf,
-    Gender,
-    GeoLevel,
     GeoUnit,
     Info,
     Member,
-    Relation,
     Shg,
-    SocialCategory,
     VillageOrganisation,
     cbo_type,
 )
@@ -34,13 +30,13 @@ from hierarchy.members import MemberProfile, add_member
 
 IdempotencyKey = strawberry.field(
     default=None,
-    description="Any string unique to this action on the client; a retry with it writes nothing new.",
+    description="A string unique to this action on the client; a retry with it writes nothing new.",
 )
 
 
 @strawberry.input
 class CreateGeoUnitInput:
-    level: GeoLevel  # type: ignore[valid-type]
+    level: models.GeoLevel
     lgd_code: int
     name: str
     parent_code: str | None = None
@@ -60,7 +56,9 @@ class CreateVoInput:
     gram_panchayat_code: str
     name: str
     formed_on: date
-    clf_code: str | None = strawberry.field(default=None, description="The CLF it federates into, if any yet.")
+    clf_code: str | None = strawberry.field(
+        default=None, description="The CLF it federates into, if any yet."
+    )
     idempotency_key: str | None = IdempotencyKey
 
 
@@ -69,7 +67,9 @@ class CreateShgInput:
     village_code: str
     name: str
     formed_on: date
-    vo_code: str | None = strawberry.field(default=None, description="The VO it federates into, if any yet.")
+    vo_code: str | None = strawberry.field(
+        default=None, description="The VO it federates into, if any yet."
+    )
     idempotency_key: str | None = IdempotencyKey
 
 
@@ -90,13 +90,13 @@ class CloseCboInput:
 class AddMemberInput:
     shg_code: str
     name: str
-    gender: Gender  # type: ignore[valid-type]
+    gender: models.Gender
     relative_name: str | None = None
-    relation: Relation | None = None  # type: ignore[valid-type]
+    relation: models.Relation | None = None
     birth_date: date | None = None
     birth_year: int | None = None
     mobile: str | None = None
-    social_category: SocialCategory | None = None  # type: ignore[valid-type]
+    social_category: models.SocialCategory | None = None
     joined_on: date | None = None
     idempotency_key: str | None = IdempotencyKey
 
@@ -150,9 +150,13 @@ def _payload_of(data: Any) -> dict[str, Any]:
     return fields
 
 
-async def _write(info: Info, operation: str, data: Any, work: Work) -> tuple[int | None, list[UserError]]:
+async def _write(
+    info: Info, operation: str, data: Any, work: Work
+) -> tuple[int | None, list[UserError]]:
     try:
-        result_id = await run_write(info.context, operation, _payload_of(data), data.idempotency_key, work)
+        result_id = await run_write(
+            info.context, operation, _payload_of(data), data.idempotency_key, work
+        )
     except DomainError as error:
         return None, [user_error(error)]
     return result_id, []
@@ -165,7 +169,9 @@ async def _fresh_cbo(info: Info, cbo_id: int | None) -> Any:
     return None if row is None else cbo_type(row)
 
 
-async def _create_cbo(info: Info, operation: str, data: Any, new: NewCbo) -> tuple[Any, list[UserError]]:
+async def _create_cbo(
+    info: Info, operation: str, data: Any, new: NewCbo
+) -> tuple[Any, list[UserError]]:
     async def work(session: AsyncSession) -> int:
         return (await create_cbo(session, info.context.principal, new)).id
 
@@ -179,8 +185,12 @@ class HierarchyMutation:
     async def create_geo_unit(self, info: Info, input: CreateGeoUnitInput) -> CreateGeoUnitPayload:
         async def work(session: AsyncSession) -> int:
             unit = await create_geo_unit(
-                session, info.context.principal, level=models.GeoLevel(input.level),
-                lgd_code=input.lgd_code, name=input.name, parent_code=input.parent_code,
+                session,
+                info.context.principal,
+                level=input.level,
+                lgd_code=input.lgd_code,
+                name=input.name,
+                parent_code=input.parent_code,
             )
             return unit.id
 
@@ -196,17 +206,25 @@ class HierarchyMutation:
         clf, errors = await _create_cbo(info, "createClf", input, new)
         return CreateClfPayload(clf=clf, errors=errors)
 
-    @strawberry.mutation(description="Register a VO in a gram panchayat, as a draft awaiting approval.")
+    @strawberry.mutation(
+        description="Register a VO in a gram panchayat, as a draft awaiting approval."
+    )
     async def create_vo(self, info: Info, input: CreateVoInput) -> CreateVoPayload:
         new = NewCbo(
-            models.CboKind.VO, input.name, input.gram_panchayat_code, input.formed_on, input.clf_code
+            models.CboKind.VO,
+            input.name,
+            input.gram_panchayat_code,
+            input.formed_on,
+            input.clf_code,
         )
         vo, errors = await _create_cbo(info, "createVo", input, new)
         return CreateVoPayload(vo=vo, errors=errors)
 
     @strawberry.mutation(description="Register an SHG in a village, as a draft awaiting approval.")
     async def create_shg(self, info: Info, input: CreateShgInput) -> CreateShgPayload:
-        new = NewCbo(models.CboKind.SHG, input.name, input.village_code, input.formed_on, input.vo_code)
+        new = NewCbo(
+            models.CboKind.SHG, input.name, input.village_code, input.formed_on, input.vo_code
+        )
         shg, errors = await _create_cbo(info, "createShg", input, new)
         return CreateShgPayload(shg=shg, errors=errors)
 
@@ -226,13 +244,19 @@ class HierarchyMutation:
         result_id, errors = await _write(info, "closeCbo", input, work)
         return CloseCboPayload(cbo=await _fresh_cbo(info, result_id), errors=errors)
 
-    @strawberry.mutation(description="Add a member to an SHG (the plain add; enrolment with identity checks comes later).")
+    @strawberry.mutation(
+        description="Add a member to an SHG (plain add; identity-checked enrolment comes later)."
+    )
     async def add_member(self, info: Info, input: AddMemberInput) -> AddMemberPayload:
         profile = MemberProfile(
-            name=input.name, gender=models.Gender(input.gender), relative_name=input.relative_name,
-            relation=models.Relation(input.relation) if input.relation else None,
-            birth_date=input.birth_date, birth_year=input.birth_year, mobile=input.mobile,
-            social_category=models.SocialCategory(input.social_category) if input.social_category else None,
+            name=input.name,
+            gender=input.gender,
+            relative_name=input.relative_name,
+            relation=input.relation,
+            birth_date=input.birth_date,
+            birth_year=input.birth_year,
+            mobile=input.mobile,
+            social_category=input.social_category,
             joined_on=input.joined_on,
         )
 

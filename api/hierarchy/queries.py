@@ -24,13 +24,11 @@ from api.hierarchy.dataloaders import (
 )
 from api.hierarchy.types import (
     After,
-    CboStatus,
     Clf,
     First,
     GeoUnit,
     Info,
     Member,
-    MemberStatus,
     Shg,
     VillageOrganisation,
     cbo_type,
@@ -42,7 +40,7 @@ from core.access import Role, Scope
 from hierarchy import listing, models
 from hierarchy.codes import normalise_code
 
-Role_ = strawberry.enum(Role, name="Role")
+strawberry.enum(Role)
 
 Within = Annotated[
     str | None,
@@ -53,8 +51,10 @@ Within = Annotated[
 @strawberry.type(description="The caller, as the token names them.")
 class Me:
     subject: str
-    role: Role_  # type: ignore[valid-type]
-    scope: str | None = strawberry.field(description="The code of the unit you work in; null when national.")
+    role: Role
+    scope: str | None = strawberry.field(
+        description="The code of the unit you work in; null when national."
+    )
 
 
 async def _within(info: Info, code: str | None) -> Scope | None:
@@ -102,7 +102,9 @@ async def _list(
     return connection(await context.read(fetch), args, to_node, count)
 
 
-def _cbo_filters(kind: models.CboKind, status: models.CboStatus | None) -> list[ColumnElement[bool]]:
+def _cbo_filters(
+    kind: models.CboKind, status: models.CboStatus | None
+) -> list[ColumnElement[bool]]:
     filters: list[ColumnElement[bool]] = [models.Cbo.kind == kind]
     if status is not None:
         filters.append(models.Cbo.status == status)
@@ -116,7 +118,9 @@ class HierarchyQuery:
         principal = info.context.principal
         return Me(subject=principal.subject, role=principal.role, scope=principal.scope.code)
 
-    @strawberry.field(description="Any object by its global id; null when unknown or outside your scope.")
+    @strawberry.field(
+        description="Any object by its global id; null when unknown or outside your scope."
+    )
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         result: Node | None = await resolve_node(info.context, id)
         return result
@@ -127,30 +131,44 @@ class HierarchyQuery:
         return None if row is None else GeoUnit.from_row(row)
 
     @strawberry.field(description="The states you can see (all of them for national callers).")
-    async def states(self, info: Info, first: First = None, after: After = None) -> Connection[GeoUnit]:
+    async def states(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[GeoUnit]:
         level = [models.GeoUnit.level == models.GeoLevel.STATE]
         return await _list(info, models.GeoUnit, GeoUnit.from_row, first, after, None, level)
 
     @strawberry.field(description="CLFs in your scope.")
     async def clfs(
-        self, info: Info, first: First = None, after: After = None, within: Within = None,
-        status: CboStatus | None = None,  # type: ignore[valid-type]
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        within: Within = None,
+        status: models.CboStatus | None = None,
     ) -> Connection[Clf]:
         filters = _cbo_filters(models.CboKind.CLF, status)
         return await _list(info, models.Cbo, cbo_type, first, after, within, filters)
 
     @strawberry.field(description="VOs in your scope.")
     async def vos(
-        self, info: Info, first: First = None, after: After = None, within: Within = None,
-        status: CboStatus | None = None,  # type: ignore[valid-type]
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        within: Within = None,
+        status: models.CboStatus | None = None,
     ) -> Connection[VillageOrganisation]:
         filters = _cbo_filters(models.CboKind.VO, status)
         return await _list(info, models.Cbo, cbo_type, first, after, within, filters)
 
     @strawberry.field(description="SHGs in your scope.")
     async def shgs(
-        self, info: Info, first: First = None, after: After = None, within: Within = None,
-        status: CboStatus | None = None,  # type: ignore[valid-type]
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        within: Within = None,
+        status: models.CboStatus | None = None,
     ) -> Connection[Shg]:
         filters = _cbo_filters(models.CboKind.SHG, status)
         return await _list(info, models.Cbo, cbo_type, first, after, within, filters)
@@ -165,8 +183,12 @@ class HierarchyQuery:
 
     @strawberry.field(description="Members in your scope.")
     async def members(
-        self, info: Info, first: First = None, after: After = None, within: Within = None,
-        status: MemberStatus | None = None,  # type: ignore[valid-type]
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        within: Within = None,
+        status: models.MemberStatus | None = None,
     ) -> Connection[Member]:
         filters: list[ColumnElement[bool]] = []
         if status is not None:

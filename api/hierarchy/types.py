@@ -37,12 +37,13 @@ from core.access import Role
 from hierarchy import models
 from hierarchy.codes import normalise_code
 
-GeoLevel = strawberry.enum(models.GeoLevel, description="A level of the geography.")
-CboStatus = strawberry.enum(models.CboStatus, description="Where a CBO is in its lifecycle.")
-MemberStatus = strawberry.enum(models.MemberStatus)
-Relation = strawberry.enum(models.Relation, description="How the named relative is related.")
-Gender = strawberry.enum(models.Gender)
-SocialCategory = strawberry.enum(models.SocialCategory)
+# The domain's enums, registered as GraphQL enums under their own names.
+strawberry.enum(models.GeoLevel, description="A level of the geography.")
+strawberry.enum(models.CboStatus, description="Where a CBO is in its lifecycle.")
+strawberry.enum(models.MemberStatus)
+strawberry.enum(models.Relation, description="How the named relative is related.")
+strawberry.enum(models.Gender)
+strawberry.enum(models.SocialCategory)
 
 Info = strawberry.Info[Context, None]
 First = Annotated[
@@ -54,8 +55,13 @@ After = Annotated[
 
 
 async def _cbo_page(
-    info: Info, column: str, unit_id: int, kind: models.CboKind,
-    first: int | None, after: str | None, status: models.CboStatus | None,
+    info: Info,
+    column: str,
+    unit_id: int,
+    kind: models.CboKind,
+    first: int | None,
+    after: str | None,
+    status: models.CboStatus | None,
 ) -> Connection[Any]:
     context = info.context
     args = PageArgs.of(context, first, after)
@@ -66,7 +72,11 @@ async def _cbo_page(
 
 
 async def _member_page(
-    info: Info, column: str, unit_id: int, first: int | None, after: str | None,
+    info: Info,
+    column: str,
+    unit_id: int,
+    first: int | None,
+    after: str | None,
     status: models.MemberStatus | None,
 ) -> Connection[Member]:
     context = info.context
@@ -103,17 +113,23 @@ async def _cbo(info: Info, cbo_id: int | None) -> Any:
 
 @strawberry.federation.type(keys=["code"], description="A state, district, block, GP or village.")
 class GeoUnit(Node):
-    code: str = strawberry.field(description="Platform-wide unique: the LGD code qualified by level.")
+    code: str = strawberry.field(
+        description="Platform-wide unique: the LGD code qualified by level."
+    )
     lgd_code: int
     name: str
-    level: GeoLevel  # type: ignore[valid-type]
+    level: models.GeoLevel
     row: Private[models.GeoUnit]
 
     @classmethod
     def from_row(cls, row: models.GeoUnit) -> GeoUnit:
         return cls(
-            id=global_id("GeoUnit", row.id), code=row.code, lgd_code=row.lgd_code,
-            name=row.name, level=row.level, row=row,
+            id=global_id("GeoUnit", row.id),
+            code=row.code,
+            lgd_code=row.lgd_code,
+            name=row.name,
+            level=row.level,
+            row=row,
         )
 
     @classmethod
@@ -126,31 +142,53 @@ class GeoUnit(Node):
         return await _geo_unit(info, self.row.parent_id)
 
     @strawberry.field(description="The units one level down.")
-    async def children(self, info: Info, first: First = None, after: After = None) -> Connection[GeoUnit]:
+    async def children(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[GeoUnit]:
         context = info.context
         args = PageArgs.of(context, first, after)
         key = Under("parent_id", self.row.id, page=args)
         page = await context.loader(GeoUnitPageByParentLoader).load(key)
         counter = context.loader(GeoUnitCountByParentLoader)
-        return connection(page, args, GeoUnit.from_row, lambda: counter.load(replace(key, page=None)))
+        return connection(
+            page, args, GeoUnit.from_row, lambda: counter.load(replace(key, page=None))
+        )
 
     @strawberry.field(description="CLFs anywhere in this unit's subtree.")
     async def clfs(
-        self, info: Info, first: First = None, after: After = None, status: CboStatus | None = None  # type: ignore[valid-type]
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        status: models.CboStatus | None = None,
     ) -> Connection[Clf]:
-        return await _cbo_page(info, self.row.level.column, self.row.id, models.CboKind.CLF, first, after, status)
+        return await _cbo_page(
+            info, self.row.level.column, self.row.id, models.CboKind.CLF, first, after, status
+        )
 
     @strawberry.field(description="VOs anywhere in this unit's subtree.")
     async def vos(
-        self, info: Info, first: First = None, after: After = None, status: CboStatus | None = None  # type: ignore[valid-type]
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        status: models.CboStatus | None = None,
     ) -> Connection[VillageOrganisation]:
-        return await _cbo_page(info, self.row.level.column, self.row.id, models.CboKind.VO, first, after, status)
+        return await _cbo_page(
+            info, self.row.level.column, self.row.id, models.CboKind.VO, first, after, status
+        )
 
     @strawberry.field(description="SHGs anywhere in this unit's subtree.")
     async def shgs(
-        self, info: Info, first: First = None, after: After = None, status: CboStatus | None = None  # type: ignore[valid-type]
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        status: models.CboStatus | None = None,
     ) -> Connection[Shg]:
-        return await _cbo_page(info, self.row.level.column, self.row.id, models.CboKind.SHG, first, after, status)
+        return await _cbo_page(
+            info, self.row.level.column, self.row.id, models.CboKind.SHG, first, after, status
+        )
 
     @strawberry.field(description="SHGs in this subtree that are not closed.")
     async def shg_count(self, info: Info) -> int:
@@ -165,7 +203,7 @@ class GeoUnit(Node):
 class Cbo(Node):
     code: str = strawberry.field(description="Issued by the platform; unique nationwide.")
     name: str
-    status: CboStatus  # type: ignore[valid-type]
+    status: models.CboStatus
     formed_on: date
     created_by: str
     created_at: datetime
@@ -178,10 +216,18 @@ class Cbo(Node):
     @classmethod
     def from_row(cls, row: models.Cbo) -> Any:
         return cls(
-            id=global_id(cls.__name__, row.id), code=row.code, name=row.name, status=row.status,
-            formed_on=row.formed_on, created_by=row.created_by, created_at=row.created_at,
-            approved_by=row.approved_by, approved_at=row.approved_at, closed_at=row.closed_at,
-            closed_reason=row.closed_reason, row=row,
+            id=global_id(cls.__name__, row.id),
+            code=row.code,
+            name=row.name,
+            status=row.status,
+            formed_on=row.formed_on,
+            created_by=row.created_by,
+            created_at=row.created_at,
+            approved_by=row.approved_by,
+            approved_at=row.approved_at,
+            closed_at=row.closed_at,
+            closed_reason=row.closed_reason,
+            row=row,
         )
 
     @classmethod
@@ -197,7 +243,11 @@ class Cbo(Node):
 
     @strawberry.field(description="The members (of every status unless filtered).")
     async def members(
-        self, info: Info, first: First = None, after: After = None, status: MemberStatus | None = None  # type: ignore[valid-type]
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        status: models.MemberStatus | None = None,
     ) -> Connection[Member]:
         return await _member_page(info, self.row.kind.column, self.row.id, first, after, status)
 
@@ -210,35 +260,53 @@ class Clf(Cbo):
 
     @strawberry.field(description="VOs federated into this CLF.")
     async def vos(
-        self, info: Info, first: First = None, after: After = None, status: CboStatus | None = None  # type: ignore[valid-type]
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        status: models.CboStatus | None = None,
     ) -> Connection[VillageOrganisation]:
         return await _cbo_page(info, "clf_id", self.row.id, models.CboKind.VO, first, after, status)
 
     @strawberry.field(description="SHGs federated (through VOs) into this CLF.")
     async def shgs(
-        self, info: Info, first: First = None, after: After = None, status: CboStatus | None = None  # type: ignore[valid-type]
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        status: models.CboStatus | None = None,
     ) -> Connection[Shg]:
-        return await _cbo_page(info, "clf_id", self.row.id, models.CboKind.SHG, first, after, status)
+        return await _cbo_page(
+            info, "clf_id", self.row.id, models.CboKind.SHG, first, after, status
+        )
 
     @strawberry.field(description="SHGs under this CLF that are not closed.")
     async def shg_count(self, info: Info) -> int:
         return await _shg_count(info, "clf_id", self.row.id)
 
 
-@strawberry.federation.type(keys=["code"], description="A village organisation (one gram panchayat).")
+@strawberry.federation.type(
+    keys=["code"], description="A village organisation (one gram panchayat)."
+)
 class VillageOrganisation(Cbo):
     @strawberry.field
     async def gram_panchayat(self, info: Info) -> GeoUnit | None:
         return await _geo_unit(info, self.row.gp_id)
 
-    @strawberry.field(description="The CLF it is federated into; null when not yet federated or outside your scope.")
+    @strawberry.field(
+        description="The CLF it federates into; null when none yet or outside your scope."
+    )
     async def clf(self, info: Info) -> Clf | None:
         result: Clf | None = await _cbo(info, self.row.clf_id)
         return result
 
     @strawberry.field(description="SHGs federated into this VO.")
     async def shgs(
-        self, info: Info, first: First = None, after: After = None, status: CboStatus | None = None  # type: ignore[valid-type]
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        status: models.CboStatus | None = None,
     ) -> Connection[Shg]:
         return await _cbo_page(info, "vo_id", self.row.id, models.CboKind.SHG, first, after, status)
 
@@ -253,7 +321,9 @@ class Shg(Cbo):
     async def village(self, info: Info) -> GeoUnit | None:
         return await _geo_unit(info, self.row.village_id)
 
-    @strawberry.field(description="The VO it is federated into; null when not yet federated or outside your scope.")
+    @strawberry.field(
+        description="The VO it federates into; null when none yet or outside your scope."
+    )
     async def vo(self, info: Info) -> VillageOrganisation | None:
         result: VillageOrganisation | None = await _cbo(info, self.row.vo_id)
         return result
@@ -285,15 +355,17 @@ _SEES_CONTACT = (Role.ADMIN, Role.BOOKKEEPER)
 
 @strawberry.federation.type(keys=["memberId"], description="A woman's membership of one SHG.")
 class Member(Node):
-    member_id: str = strawberry.field(description="Her digital member ID (11 digits, Verhoeff-checked).")
+    member_id: str = strawberry.field(
+        description="Her digital member ID (11 digits, Verhoeff-checked)."
+    )
     name: str
     relative_name: str | None
-    relation: Relation | None  # type: ignore[valid-type]
-    gender: Gender  # type: ignore[valid-type]
+    relation: models.Relation | None
+    gender: models.Gender
     birth_date: date | None
     birth_year: int | None
-    social_category: SocialCategory | None  # type: ignore[valid-type]
-    status: MemberStatus  # type: ignore[valid-type]
+    social_category: models.SocialCategory | None
+    status: models.MemberStatus
     joined_on: date
     exited_on: date | None
     row: Private[models.Member]
@@ -301,11 +373,19 @@ class Member(Node):
     @classmethod
     def from_row(cls, row: models.Member) -> Member:
         return cls(
-            id=global_id("Member", row.id), member_id=row.member_id, name=row.name,
-            relative_name=row.relative_name, relation=row.relation, gender=row.gender,
-            birth_date=row.birth_date, birth_year=row.birth_year,
-            social_category=row.social_category, status=row.status, joined_on=row.joined_on,
-            exited_on=row.exited_on, row=row,
+            id=global_id("Member", row.id),
+            member_id=row.member_id,
+            name=row.name,
+            relative_name=row.relative_name,
+            relation=row.relation,
+            gender=row.gender,
+            birth_date=row.birth_date,
+            birth_year=row.birth_year,
+            social_category=row.social_category,
+            status=row.status,
+            joined_on=row.joined_on,
+            exited_on=row.exited_on,
+            row=row,
         )
 
     @classmethod
@@ -315,7 +395,9 @@ class Member(Node):
         row = await info.context.loader(MemberByMemberIdLoader).load(member_id.strip())
         return None if row is None else cls.from_row(row)
 
-    @strawberry.field(description="In full for admins and bookkeepers; others see only the last two digits.")
+    @strawberry.field(
+        description="In full for admins and bookkeepers; others see only the last two digits."
+    )
     def mobile(self, info: Info) -> str | None:
         number = self.row.mobile
         if number is None or info.context.principal.role in _SEES_CONTACT:

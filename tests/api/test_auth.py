@@ -24,8 +24,15 @@ QUERY = "{ me { subject role } states { totalCount } }"
 
 def _claims(api: Api, **change: Any) -> dict[str, Any]:
     now = datetime.now(UTC)
-    claims = {"sub": "u1", "role": "admin", "scope": "", "iss": api.settings.jwt_issuer,
-              "aud": api.settings.jwt_audience, "iat": now, "exp": now + timedelta(hours=1)}
+    claims = {
+        "sub": "u1",
+        "role": "admin",
+        "scope": "",
+        "iss": api.settings.jwt_issuer,
+        "aud": api.settings.jwt_audience,
+        "iat": now,
+        "exp": now + timedelta(hours=1),
+    }
     claims.update(change)
     return {k: v for k, v in claims.items() if v is not None}
 
@@ -38,27 +45,47 @@ def _hs256_with_public_key(api: Api) -> str:
     """The classic algorithm-confusion attack: HMAC-sign with the server's public key."""
     public = public_key_of(dev_signing_key(api.settings.config_dir)).encode()
     header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    body = _b64(json.dumps(_claims(api, iat=None, exp=int(datetime.now(UTC).timestamp()) + 600)).encode())
+    body = _b64(
+        json.dumps(_claims(api, iat=None, exp=int(datetime.now(UTC).timestamp()) + 600)).encode()
+    )
     signature = hmac.new(public, f"{header}.{body}".encode(), hashlib.sha256).digest()
     return f"{header}.{body}.{_b64(signature)}"
 
 
 def _other_key() -> str:
-    return Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
 
 
 BAD_TOKENS = {
-    "expired": lambda api: mint_token(api.settings, subject="u", role=Role.ADMIN, lifetime=timedelta(seconds=-5)),
+    "expired": lambda api: mint_token(
+        api.settings, subject="u", role=Role.ADMIN, lifetime=timedelta(seconds=-5)
+    ),
     "alg none": lambda api: jwt.encode(_claims(api), key=None, algorithm="none"),
     "wrong key": lambda api: jwt.encode(_claims(api), _other_key(), algorithm="EdDSA"),
     "HS256 with the public key": _hs256_with_public_key,
-    "wrong audience": lambda api: jwt.encode(_claims(api, aud="other-api"), dev_signing_key(api.settings.config_dir), algorithm="EdDSA"),
-    "wrong issuer": lambda api: jwt.encode(_claims(api, iss="evil"), dev_signing_key(api.settings.config_dir), algorithm="EdDSA"),
-    "no expiry": lambda api: jwt.encode(_claims(api, exp=None), dev_signing_key(api.settings.config_dir), algorithm="EdDSA"),
-    "unknown role": lambda api: jwt.encode(_claims(api, role="superuser"), dev_signing_key(api.settings.config_dir), algorithm="EdDSA"),
-    "unknown scope": lambda api: jwt.encode(_claims(api, scope="BL-424242"), dev_signing_key(api.settings.config_dir), algorithm="EdDSA"),
+    "wrong audience": lambda api: jwt.encode(
+        _claims(api, aud="other-api"), dev_signing_key(api.settings.config_dir), algorithm="EdDSA"
+    ),
+    "wrong issuer": lambda api: jwt.encode(
+        _claims(api, iss="evil"), dev_signing_key(api.settings.config_dir), algorithm="EdDSA"
+    ),
+    "no expiry": lambda api: jwt.encode(
+        _claims(api, exp=None), dev_signing_key(api.settings.config_dir), algorithm="EdDSA"
+    ),
+    "unknown role": lambda api: jwt.encode(
+        _claims(api, role="superuser"), dev_signing_key(api.settings.config_dir), algorithm="EdDSA"
+    ),
+    "unknown scope": lambda api: jwt.encode(
+        _claims(api, scope="BL-424242"), dev_signing_key(api.settings.config_dir), algorithm="EdDSA"
+    ),
     "garbage": lambda api: "not.a.token",
 }
 
@@ -74,12 +101,21 @@ async def test_bad_tokens_get_a_clear_error_and_no_data(api: Api, case: str) -> 
     assert token not in response.text
 
 
-@pytest.mark.parametrize("query", [QUERY, "{ _service { sdl } }", 'mutation { approveCbo(input: {code: "X"}) { errors { code } } }'])
+@pytest.mark.parametrize(
+    "query",
+    [
+        QUERY,
+        "{ _service { sdl } }",
+        'mutation { approveCbo(input: {code: "X"}) { errors { code } } }',
+    ],
+)
 async def test_no_token_no_data_for_any_operation(api: Api, query: str) -> None:
     response = await api.post(query, token=None)
     assert response.status_code == 401
     assert response.json()["data"] is None
-    malformed = await api.client.post("/graphql", json={"query": query}, headers={"Authorization": "Basic abc"})
+    malformed = await api.client.post(
+        "/graphql", json={"query": query}, headers={"Authorization": "Basic abc"}
+    )
     assert malformed.status_code == 401
 
 

@@ -18,7 +18,9 @@ from core.signing_keys import dev_signing_key, public_key_of
 from tests.conftest import Api
 
 
-async def _errors(api: Api, query: str, variables: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+async def _errors(
+    api: Api, query: str, variables: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     response = await api.post(query, variables, token=api.token())
     body = response.json()
     assert body.get("data") is None, body
@@ -68,7 +70,9 @@ def test_query_cost_follows_fragments_and_defaults() -> None:
 
     document = parse("""query { states(first: 10) { ...S } shgs { totalCount } }
         fragment S on GeoUnitConnection { edges { node { vos(first: 5) { totalCount } } } }""")
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
     operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
     # states: 10, vos under each state: 10×5, shgs without `first`: the default 20.
     assert query_cost(operation.selection_set, fragments, {}, 20) == 10 + 50 + 20
@@ -111,22 +115,41 @@ async def test_healthz(api: Api) -> None:
 
 
 @pytest.fixture
-async def production(settings: Settings, engine: AsyncEngine) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+async def production(
+    settings: Settings, engine: AsyncEngine
+) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
     private = dev_signing_key(settings.config_dir)
-    prod = Settings(env=Environment.PRODUCTION, database_url=settings.database_url,
-                    config_dir=settings.config_dir / "unused", jwt_public_key=public_key_of(private))
+    prod = Settings(
+        env=Environment.PRODUCTION,
+        database_url=settings.database_url,
+        config_dir=settings.config_dir / "unused",
+        jwt_public_key=public_key_of(private),
+    )
     prod.check()
-    token = jwt.encode({"sub": "ops", "role": "admin", "iss": prod.jwt_issuer, "aud": prod.jwt_audience,
-                        "exp": 4102444800}, private, algorithm="EdDSA")
+    token = jwt.encode(
+        {
+            "sub": "ops",
+            "role": "admin",
+            "iss": prod.jwt_issuer,
+            "aud": prod.jwt_audience,
+            "exp": 4102444800,
+        },
+        private,
+        algorithm="EdDSA",
+    )
     transport = httpx.ASGITransport(app=create_app(prod, engine))
     async with httpx.AsyncClient(transport=transport, base_url="http://prod") as client:
         yield client, token
 
 
-async def test_production_has_no_introspection_and_no_graphiql(production: tuple[httpx.AsyncClient, str]) -> None:
+async def test_production_has_no_introspection_and_no_graphiql(
+    production: tuple[httpx.AsyncClient, str],
+) -> None:
     client, token = production
     headers = {"Authorization": f"Bearer {token}"}
-    response = await client.post("/graphql", json={"query": "{ __schema { types { name } } }"}, headers=headers)
+    response = await client.post(
+        "/graphql", json={"query": "{ __schema { types { name } } }"}, headers=headers
+    )
     assert response.json()["data"] is None
     assert "introspection" in response.json()["errors"][0]["message"].lower()
     page = await client.get("/graphql", headers={"Accept": "text/html"})

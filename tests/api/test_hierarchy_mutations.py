@@ -36,7 +36,9 @@ async def world(sessions: Any) -> World:
 async def _row_counts(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
     async with sessions() as session:
         return {
-            model.__tablename__: int(await session.scalar(select(func.count()).select_from(model)) or 0)
+            model.__tablename__: int(
+                await session.scalar(select(func.count()).select_from(model)) or 0
+            )
             for model in (GeoUnit, Cbo, Member, AuditEvent, IdempotencyRecord)
         }
 
@@ -47,15 +49,27 @@ def _first(world: World, kind: str, within: str = "") -> str:
     things = {**world.geo, **world.cbos}
     if not within and kind in ("village", "vo", "shg", "gram_panchayat", "clf", "block"):
         within = sorted(c for c, t in things.items() if t.kind == "block")[0]
-    return sorted(c for c, t in things.items() if t.kind == kind and (not within or within in t.ancestors))[0]
+    return sorted(
+        c for c, t in things.items() if t.kind == kind and (not within or within in t.ancestors)
+    )[0]
 
 
 async def test_create_shg_then_approve_by_someone_else(api: Api, world: World) -> None:
     village = _first(world, "village")
     vo = _first(world, "vo")
     data = await api.query(
-        CREATE_SHG, {"input": {"villageCode": village, "voCode": vo, "name": " Jai  Maa SHG ", "formedOn": "2023-05-01"}},
-        role=Role.BOOKKEEPER, scope=_first(world, "block"), subject="bk-7",
+        CREATE_SHG,
+        {
+            "input": {
+                "villageCode": village,
+                "voCode": vo,
+                "name": " Jai  Maa SHG ",
+                "formedOn": "2023-05-01",
+            }
+        },
+        role=Role.BOOKKEEPER,
+        scope=_first(world, "block"),
+        subject="bk-7",
     )
     shg = data["createShg"]["shg"]
     assert data["createShg"]["errors"] == []
@@ -65,11 +79,22 @@ async def test_create_shg_then_approve_by_someone_else(api: Api, world: World) -
     assert shg["code"].startswith("SHG-")
 
     refused = await api.query(APPROVE, {"code": shg["code"]}, role=Role.ADMIN, subject="bk-7")
-    assert refused["approveCbo"] == {"cbo": None, "errors": [
-        {"code": "SELF_APPROVAL", "field": "code", "message": "A CBO is approved by someone other than its creator"}
-    ]}
+    assert refused["approveCbo"] == {
+        "cbo": None,
+        "errors": [
+            {
+                "code": "SELF_APPROVAL",
+                "field": "code",
+                "message": "A CBO is approved by someone other than its creator",
+            }
+        ],
+    }
     approved = await api.query(APPROVE, {"code": shg["code"]}, role=Role.APPROVER, subject="ap-1")
-    assert approved["approveCbo"]["cbo"] == {"code": shg["code"], "status": "APPROVED", "approvedBy": "ap-1"}
+    assert approved["approveCbo"]["cbo"] == {
+        "code": shg["code"],
+        "status": "APPROVED",
+        "approvedBy": "ap-1",
+    }
     again = await api.query(APPROVE, {"code": shg["code"]}, role=Role.APPROVER, subject="ap-2")
     assert again["approveCbo"]["errors"][0]["code"] == "INVALID_STATE"
 
@@ -88,8 +113,12 @@ async def test_create_shg_then_approve_by_someone_else(api: Api, world: World) -
 async def test_bad_shg_input_is_refused_and_nothing_written(
     api: Api, world: World, sessions: Any, change: dict[str, str], code: str, field: str
 ) -> None:
-    good = {"villageCode": _first(world, "village"), "voCode": _first(world, "vo"), "name": "Ujala SHG",
-            "formedOn": "2022-01-01"}
+    good = {
+        "villageCode": _first(world, "village"),
+        "voCode": _first(world, "vo"),
+        "name": "Ujala SHG",
+        "formedOn": "2022-01-01",
+    }
     before = await _row_counts(sessions)
     data = await api.query(CREATE_SHG, {"input": {**good, **change}}, role=Role.BOOKKEEPER)
     assert data["createShg"]["shg"] is None
@@ -98,16 +127,24 @@ async def test_bad_shg_input_is_refused_and_nothing_written(
     assert await _row_counts(sessions) == before
 
 
-async def test_shg_in_a_village_outside_the_callers_scope_is_not_found(api: Api, world: World, sessions: Any) -> None:
+async def test_shg_in_a_village_outside_the_callers_scope_is_not_found(
+    api: Api, world: World, sessions: Any
+) -> None:
     blocks = sorted(c for c, t in world.geo.items() if t.kind == "block")
     foreign_village = _first(world, "village", within=blocks[1])
     before = await _row_counts(sessions)
     data = await api.query(
-        CREATE_SHG, {"input": {"villageCode": foreign_village, "name": "Sakhi", "formedOn": "2022-01-01"}},
-        role=Role.BOOKKEEPER, scope=blocks[0],
+        CREATE_SHG,
+        {"input": {"villageCode": foreign_village, "name": "Sakhi", "formedOn": "2022-01-01"}},
+        role=Role.BOOKKEEPER,
+        scope=blocks[0],
     )
     assert data["createShg"]["errors"] == [
-        {"code": "NOT_FOUND", "field": "villageCode", "message": "No village with this code in your scope"}
+        {
+            "code": "NOT_FOUND",
+            "field": "villageCode",
+            "message": "No village with this code in your scope",
+        }
     ]
     assert await _row_counts(sessions) == before
 
@@ -116,8 +153,14 @@ async def test_shg_must_sit_in_its_vos_gram_panchayat(api: Api, world: World) ->
     blocks = sorted(c for c, t in world.geo.items() if t.kind == "block")
     data = await api.query(
         CREATE_SHG,
-        {"input": {"villageCode": _first(world, "village", blocks[0]), "voCode": _first(world, "vo", blocks[1]),
-                   "name": "Ekta", "formedOn": "2022-01-01"}},
+        {
+            "input": {
+                "villageCode": _first(world, "village", blocks[0]),
+                "voCode": _first(world, "vo", blocks[1]),
+                "name": "Ekta",
+                "formedOn": "2022-01-01",
+            }
+        },
     )
     assert data["createShg"]["errors"][0]["code"] == "OUTSIDE_PARENT"
     assert data["createShg"]["errors"][0]["field"] == "voCode"
@@ -127,26 +170,64 @@ async def test_readers_cannot_write(api: Api, world: World, sessions: Any) -> No
     before = await _row_counts(sessions)
     for role in (Role.ANALYST, Role.REVIEWER, Role.PARTNER, Role.APPROVER):
         data = await api.query(
-            CREATE_SHG, {"input": {"villageCode": _first(world, "village"), "name": "Asha", "formedOn": "2022-01-01"}},
+            CREATE_SHG,
+            {
+                "input": {
+                    "villageCode": _first(world, "village"),
+                    "name": "Asha",
+                    "formedOn": "2022-01-01",
+                }
+            },
             role=role,
         )
         assert data["createShg"]["errors"][0]["code"] == "FORBIDDEN", role
     assert await _row_counts(sessions) == before
 
 
-async def test_geo_units_duplicate_and_unknown_parent(api: Api, world: World, sessions: Any) -> None:
+async def test_geo_units_duplicate_and_unknown_parent(
+    api: Api, world: World, sessions: Any
+) -> None:
     gp = _first(world, "gram_panchayat")
-    created = await api.query(CREATE_GEO, {"input": {"level": "VILLAGE", "lgdCode": 777001, "name": "Nayagaon", "parentCode": gp}})
-    assert created["createGeoUnit"]["geoUnit"] == {"code": "VL-777001", "level": "VILLAGE", "parent": {"code": gp}}
+    created = await api.query(
+        CREATE_GEO,
+        {"input": {"level": "VILLAGE", "lgdCode": 777001, "name": "Nayagaon", "parentCode": gp}},
+    )
+    assert created["createGeoUnit"]["geoUnit"] == {
+        "code": "VL-777001",
+        "level": "VILLAGE",
+        "parent": {"code": gp},
+    }
     before = await _row_counts(sessions)
-    duplicate = await api.query(CREATE_GEO, {"input": {"level": "VILLAGE", "lgdCode": 777001, "name": "Again", "parentCode": gp}})
-    assert [(e["code"], e["field"]) for e in duplicate["createGeoUnit"]["errors"]] == [("DUPLICATE", "lgdCode")]
-    unknown = await api.query(CREATE_GEO, {"input": {"level": "VILLAGE", "lgdCode": 777002, "name": "X", "parentCode": "GP-1"}})
-    assert [(e["code"], e["field"]) for e in unknown["createGeoUnit"]["errors"]] == [("NOT_FOUND", "parentCode")]
-    wrong_level = await api.query(CREATE_GEO, {"input": {"level": "VILLAGE", "lgdCode": 777003, "name": "X", "parentCode": _first(world, "block")}})
+    duplicate = await api.query(
+        CREATE_GEO,
+        {"input": {"level": "VILLAGE", "lgdCode": 777001, "name": "Again", "parentCode": gp}},
+    )
+    assert [(e["code"], e["field"]) for e in duplicate["createGeoUnit"]["errors"]] == [
+        ("DUPLICATE", "lgdCode")
+    ]
+    unknown = await api.query(
+        CREATE_GEO,
+        {"input": {"level": "VILLAGE", "lgdCode": 777002, "name": "X", "parentCode": "GP-1"}},
+    )
+    assert [(e["code"], e["field"]) for e in unknown["createGeoUnit"]["errors"]] == [
+        ("NOT_FOUND", "parentCode")
+    ]
+    wrong_level = await api.query(
+        CREATE_GEO,
+        {
+            "input": {
+                "level": "VILLAGE",
+                "lgdCode": 777003,
+                "name": "X",
+                "parentCode": _first(world, "block"),
+            }
+        },
+    )
     assert wrong_level["createGeoUnit"]["errors"][0]["code"] == "NOT_FOUND"
     state_by_state_admin = await api.query(
-        CREATE_GEO, {"input": {"level": "STATE", "lgdCode": 27, "name": "Maharashtra"}}, scope=_first(world, "state"),
+        CREATE_GEO,
+        {"input": {"level": "STATE", "lgdCode": 27, "name": "Maharashtra"}},
+        scope=_first(world, "state"),
     )
     assert state_by_state_admin["createGeoUnit"]["errors"][0]["code"] == "FORBIDDEN"
     assert await _row_counts(sessions) == before
@@ -156,27 +237,57 @@ async def test_closing_waits_for_children(api: Api, world: World) -> None:
     vo = _first(world, "vo")
     refused = await api.query(CLOSE, {"code": vo, "reason": "merged"})
     assert refused["closeCbo"]["errors"][0]["code"] == "HAS_ACTIVE_CHILDREN"
-    empty = await api.query(CREATE_SHG, {"input": {"villageCode": _first(world, "village"), "name": "Short-lived", "formedOn": "2022-01-01"}})
+    empty = await api.query(
+        CREATE_SHG,
+        {
+            "input": {
+                "villageCode": _first(world, "village"),
+                "name": "Short-lived",
+                "formedOn": "2022-01-01",
+            }
+        },
+    )
     code = empty["createShg"]["shg"]["code"]
     closed = await api.query(CLOSE, {"code": code, "reason": " members joined another group "})
-    assert closed["closeCbo"]["cbo"] == {"code": code, "status": "CLOSED", "closedReason": "members joined another group"}
-    member = await api.query(ADD_MEMBER, {"input": {"shgCode": code, "name": "Late", "gender": "F", "birthYear": 1990}})
+    assert closed["closeCbo"]["cbo"] == {
+        "code": code,
+        "status": "CLOSED",
+        "closedReason": "members joined another group",
+    }
+    member = await api.query(
+        ADD_MEMBER, {"input": {"shgCode": code, "name": "Late", "gender": "F", "birthYear": 1990}}
+    )
     assert member["addMember"]["errors"][0]["code"] == "INVALID_STATE"
 
 
 async def test_add_member_validates_every_field(api: Api, world: World, sessions: Any) -> None:
     shg = _first(world, "shg")
-    good = {"shgCode": shg, "name": "Phoolmati Devi", "gender": "F", "relativeName": "Ram Prasad",
-            "relation": "HUSBAND", "birthDate": "1985-03-02", "mobile": "+91 98765 43210"}
+    good = {
+        "shgCode": shg,
+        "name": "Phoolmati Devi",
+        "gender": "F",
+        "relativeName": "Ram Prasad",
+        "relation": "HUSBAND",
+        "birthDate": "1985-03-02",
+        "mobile": "+91 98765 43210",
+    }
     data = await api.query(ADD_MEMBER, {"input": good}, role=Role.BOOKKEEPER)
     member = data["addMember"]["member"]
-    assert member["name"] == "Phoolmati Devi" and member["status"] == "ACTIVE" and member["shg"]["code"] == shg
+    assert (
+        member["name"] == "Phoolmati Devi"
+        and member["status"] == "ACTIVE"
+        and member["shg"]["code"] == shg
+    )
     assert len(member["memberId"]) == 11
     before = await _row_counts(sessions)
     for change, field in [
-        ({"shgCode": "SHG-NOPE0000"}, "shgCode"), ({"name": ""}, "name"), ({"birthDate": "2999-01-01"}, "birthDate"),
-        ({"birthDate": None, "birthYear": None}, "birthDate"), ({"mobile": "12345"}, "mobile"),
-        ({"relation": None}, "relation"), ({"joinedOn": "2001-01-01"}, "joinedOn"),
+        ({"shgCode": "SHG-NOPE0000"}, "shgCode"),
+        ({"name": ""}, "name"),
+        ({"birthDate": "2999-01-01"}, "birthDate"),
+        ({"birthDate": None, "birthYear": None}, "birthDate"),
+        ({"mobile": "12345"}, "mobile"),
+        ({"relation": None}, "relation"),
+        ({"joinedOn": "2001-01-01"}, "joinedOn"),
         ({"birthYear": 1970}, "birthYear"),
     ]:
         data = await api.query(ADD_MEMBER, {"input": {**good, **change}}, role=Role.BOOKKEEPER)
@@ -187,15 +298,29 @@ async def test_add_member_validates_every_field(api: Api, world: World, sessions
 
 async def test_error_messages_never_echo_the_input(api: Api, world: World) -> None:
     data = await api.query(
-        ADD_MEMBER, {"input": {"shgCode": _first(world, "shg"), "name": "Sunita", "gender": "F",
-                               "birthYear": 1990, "mobile": "5555512345"}},
+        ADD_MEMBER,
+        {
+            "input": {
+                "shgCode": _first(world, "shg"),
+                "name": "Sunita",
+                "gender": "F",
+                "birthYear": 1990,
+                "mobile": "5555512345",
+            }
+        },
     )
     assert "5555512345" not in str(data)
 
 
 async def test_idempotent_replay_writes_once(api: Api, world: World, sessions: Any) -> None:
-    payload = {"input": {"villageCode": _first(world, "village"), "name": "Navjyoti", "formedOn": "2022-01-01",
-                         "idempotencyKey": "phone-42:shg:1"}}
+    payload = {
+        "input": {
+            "villageCode": _first(world, "village"),
+            "name": "Navjyoti",
+            "formedOn": "2022-01-01",
+            "idempotencyKey": "phone-42:shg:1",
+        }
+    }
     first = await api.query(CREATE_SHG, payload, role=Role.BOOKKEEPER, subject="bk-1")
     after_first = await _row_counts(sessions)
     for _ in range(3):
@@ -211,7 +336,15 @@ async def test_idempotent_replay_writes_once(api: Api, world: World, sessions: A
 
 async def test_every_write_is_audited_without_names(api: Api, world: World, sessions: Any) -> None:
     data = await api.query(
-        ADD_MEMBER, {"input": {"shgCode": _first(world, "shg"), "name": "Kusum Verma", "gender": "F", "birthYear": 1979}},
+        ADD_MEMBER,
+        {
+            "input": {
+                "shgCode": _first(world, "shg"),
+                "name": "Kusum Verma",
+                "gender": "F",
+                "birthYear": 1979,
+            }
+        },
         subject="bk-9",
     )
     member_id = data["addMember"]["member"]["memberId"]

@@ -21,7 +21,9 @@ async def test_block_vos_shgs_member_counts_in_fixed_statements(
 ) -> None:
     await seed_demo(sessions, members=3_000, seed=3)
     async with sessions() as session:
-        block = await session.scalar(select(GeoUnit.code).where(GeoUnit.level == GeoLevel.BLOCK).limit(1))
+        block = await session.scalar(
+            select(GeoUnit.code).where(GeoUnit.level == GeoLevel.BLOCK).limit(1)
+        )
     token = api.token()
     counts = []
     shown = []
@@ -31,7 +33,11 @@ async def test_block_vos_shgs_member_counts_in_fixed_statements(
         counts.append(len(statements))
         unit = data["geoUnit"]
         shown.append(sum(len(e["node"]["shgs"]["edges"]) for e in unit["vos"]["edges"]))
-        assert all(s["node"]["memberCount"] >= 10 for e in unit["vos"]["edges"] for s in e["node"]["shgs"]["edges"])
+        assert all(
+            s["node"]["memberCount"] >= 10
+            for e in unit["vos"]["edges"]
+            for s in e["node"]["shgs"]["edges"]
+        )
     assert shown == [1, 6, 30]  # 4 VOs of up to 8 SHGs: the page sizes really grew
     assert counts[0] == counts[1] == counts[2], counts
     # The unit; its SHG and member counts; the VO page and its count; the VOs' CLFs; the SHG
@@ -40,19 +46,27 @@ async def test_block_vos_shgs_member_counts_in_fixed_statements(
     assert counts[0] == 11, statements
 
 
-async def test_members_page_is_three_statements_and_keyset_paged(api: Api, sessions: Any, statements: list[str]) -> None:
+async def test_members_page_is_three_statements_and_keyset_paged(
+    api: Api, sessions: Any, statements: list[str]
+) -> None:
     await seed_demo(sessions, members=500, seed=3)
     token = api.token()
     statements.clear()
-    data = await api.query("{ members(first: 50) { totalCount edges { node { memberId shg { code } } } } }", token=token)
+    data = await api.query(
+        "{ members(first: 50) { totalCount edges { node { memberId shg { code } } } } }",
+        token=token,
+    )
     assert len(data["members"]["edges"]) == 50 and data["members"]["totalCount"] == 500
     assert len(statements) == 3, statements  # page, count, SHGs by id
     statements.clear()
-    after = (await api.query("{ members(first: 50) { pageInfo { endCursor } } }", token=token))["members"]
+    after = (await api.query("{ members(first: 50) { pageInfo { endCursor } } }", token=token))[
+        "members"
+    ]
     statements.clear()
     await api.query(
         "query($a: String) { members(first: 50, after: $a) { edges { cursor } } }",
-        {"a": after["pageInfo"]["endCursor"]}, token=token,
+        {"a": after["pageInfo"]["endCursor"]},
+        token=token,
     )
     [page] = statements
     assert "member.id > " in page  # keyset: the next page starts after the last id, no OFFSET skip

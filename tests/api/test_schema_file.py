@@ -15,7 +15,26 @@ def test_schema_file_matches_the_code() -> None:
 
 def test_contract_fields_are_present() -> None:
     text = sdl()
-    for field in ["me:", "node(", "geoUnit(", "states(", "clfs(", "vos(", "shgs(", "shg(", "members(",
-                  "member(", "createClf(", "createVo(", "createShg(", "approveCbo(", "closeCbo(",
-                  "addMember(", "totalCount", "pageInfo", "_entities(", "_service"]:
+    for field in [
+        "me:",
+        "node(",
+        "geoUnit(",
+        "states(",
+        "clfs(",
+        "vos(",
+        "shgs(",
+        "shg(",
+        "members(",
+        "member(",
+        "createClf(",
+        "createVo(",
+        "createShg(",
+        "approveCbo(",
+        "closeCbo(",
+        "addMember(",
+        "totalCount",
+        "pageInfo",
+        "_entities(",
+        "_service",
+    ]:
         assert field in text, field

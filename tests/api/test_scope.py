@@ -41,7 +41,8 @@ async def _all_pages(api: Api, field: str, token: str, extra: str = "") -> tuple
         data = await api.query(
             f"""query($after: String) {{ {field}(first: 3, after: $after{extra}) {{
                 totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {key} }} }} }} }}""",
-            {"after": after}, token=token,
+            {"after": after},
+            token=token,
         )
         page = data[field]
         total = page["totalCount"] if total is None else total
@@ -76,15 +77,19 @@ async def test_each_scope_sees_exactly_its_subtree(api: Api, world: World, level
     for code, thing in world.geo.items():
         data = await api.query(
             "query($c: String!) { geoUnit(code: $c) { code children { totalCount edges { node { code } } } } }",
-            {"c": code}, token=token,
+            {"c": code},
+            token=token,
         )
         visible = scope == "" or scope in thing.ancestors
         assert (data["geoUnit"] is not None) == visible, code
         if visible:
             children = {e["node"]["code"] for e in data["geoUnit"]["children"]["edges"]}
             expected = {
-                c for c, t in world.geo.items()
-                if code in t.ancestors and c != code and len(t.ancestors) == len(thing.ancestors) + 1
+                c
+                for c, t in world.geo.items()
+                if code in t.ancestors
+                and c != code
+                and len(t.ancestors) == len(thing.ancestors) + 1
             }
             assert children == expected
             assert data["geoUnit"]["children"]["totalCount"] == len(expected)
@@ -92,7 +97,9 @@ async def test_each_scope_sees_exactly_its_subtree(api: Api, world: World, level
     for code, thing in world.cbos.items():
         if thing.kind == "shg":
             data = await api.query(
-                "query($c: String!) { shg(code: $c) { code memberCount } }", {"c": code}, token=token
+                "query($c: String!) { shg(code: $c) { code memberCount } }",
+                {"c": code},
+                token=token,
             )
             visible = scope == "" or scope in thing.ancestors
             assert (data["shg"] is not None) == visible, code
@@ -101,7 +108,8 @@ async def test_each_scope_sees_exactly_its_subtree(api: Api, world: World, level
 
     for member_id, thing in world.members.items():
         data = await api.query(
-            "query($m: String!) { member(memberId: $m) { memberId shg { code } } }", {"m": member_id},
+            "query($m: String!) { member(memberId: $m) { memberId shg { code } } }",
+            {"m": member_id},
             token=token,
         )
         visible = scope == "" or scope in thing.ancestors
@@ -112,7 +120,9 @@ async def test_each_scope_sees_exactly_its_subtree(api: Api, world: World, level
     ids += [global_id("Member", t.db_id) for t in world.members.values()]
     things = [*world.geo.values(), *world.cbos.values(), *world.members.values()]
     for node_id, thing in zip(ids, things, strict=True):
-        data = await api.query("query($id: ID!) { node(id: $id) { id } }", {"id": node_id}, token=token)
+        data = await api.query(
+            "query($id: ID!) { node(id: $id) { id } }", {"id": node_id}, token=token
+        )
         visible = scope == "" or scope in thing.ancestors
         assert (data["node"] is not None) == visible, thing.code
         if visible:
@@ -129,7 +139,8 @@ async def test_federation_entities_obey_scope(api: Api, world: World, level: str
         """query($r: [_Any!]!) { _entities(representations: $r) {
             ... on GeoUnit { code } ... on Clf { code } ... on VillageOrganisation { code }
             ... on Shg { code } ... on Member { memberId } } }""",
-        {"r": representations}, token=api.token(Role.REVIEWER, scope),
+        {"r": representations},
+        token=api.token(Role.REVIEWER, scope),
     )
     things = [*world.geo.values(), *world.cbos.values(), *world.members.values()]
     for entity, thing in zip(data["_entities"], things, strict=True):
@@ -151,10 +162,15 @@ async def test_partners_see_no_registers(api: Api, world: World) -> None:
         "{ me { role } states { totalCount edges { node { code } } } members { totalCount } }",
         token=token,
     )
-    assert data == {"me": {"role": "PARTNER"}, "states": {"totalCount": 0, "edges": []},
-                    "members": {"totalCount": 0}}
+    assert data == {
+        "me": {"role": "PARTNER"},
+        "states": {"totalCount": 0, "edges": []},
+        "members": {"totalCount": 0},
+    }
     code = _scope_code(world, "shg")
-    assert (await api.query("query($c: String!) { shg(code: $c) { code } }", {"c": code}, token=token)) == {"shg": None}
+    assert (
+        await api.query("query($c: String!) { shg(code: $c) { code } }", {"c": code}, token=token)
+    ) == {"shg": None}
 
 
 async def test_within_narrows_lists_but_never_widens_scope(api: Api, world: World) -> None:
@@ -173,6 +189,7 @@ async def test_out_of_scope_parents_are_null(api: Api, world: World) -> None:
     village = _scope_code(world, "village")
     data = await api.query(
         "query($c: String!) { geoUnit(code: $c) { code parent { code } } }",
-        {"c": village}, token=api.token(Role.ANALYST, village),
+        {"c": village},
+        token=api.token(Role.ANALYST, village),
     )
     assert data["geoUnit"] == {"code": village, "parent": None}

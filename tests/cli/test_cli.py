@@ -15,13 +15,18 @@ runner = CliRunner()
 
 
 def _env(tmp_path: Path, name: str = "lokos.db") -> dict[str, str]:
-    return {"LOKOS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / name}",
-            "LOKOS_CONFIG_DIR": str(tmp_path / "config"), "LOKOS_ENV": "development"}
+    return {
+        "LOKOS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / name}",
+        "LOKOS_CONFIG_DIR": str(tmp_path / "config"),
+        "LOKOS_ENV": "development",
+    }
 
 
 def test_token_is_accepted_by_the_verifier(tmp_path: Path) -> None:
     env = _env(tmp_path)
-    result = runner.invoke(app, ["token", "--role", "bookkeeper", "--scope", "BL-1001", "--subject", "bk-1"], env=env)
+    result = runner.invoke(
+        app, ["token", "--role", "bookkeeper", "--scope", "BL-1001", "--subject", "bk-1"], env=env
+    )
     assert result.exit_code == 0, result.output
     token = result.stdout.strip()
     settings = Settings(config_dir=tmp_path / "config")
@@ -31,8 +36,12 @@ def test_token_is_accepted_by_the_verifier(tmp_path: Path) -> None:
 
 
 def test_token_refuses_production(tmp_path: Path) -> None:
-    env = {**_env(tmp_path), "LOKOS_ENV": "production", "LOKOS_JWT_JWKS_URL": "https://idp.example/jwks",
-           "LOKOS_DATABASE_URL": "postgresql+asyncpg://db/lokos"}
+    env = {
+        **_env(tmp_path),
+        "LOKOS_ENV": "production",
+        "LOKOS_JWT_JWKS_URL": "https://idp.example/jwks",
+        "LOKOS_DATABASE_URL": "postgresql+asyncpg://db/lokos",
+    }
     result = runner.invoke(app, ["token"], env=env)
     assert result.exit_code == 2
 
@@ -46,7 +55,9 @@ def _members(path: Path) -> list[tuple[str, ...]]:
 
 def test_demo_data_is_deterministic_and_refuses_a_second_run(tmp_path: Path) -> None:
     for name in ("a.db", "b.db"):
-        result = runner.invoke(app, ["demo-data", "--members", "300", "--seed", "11"], env=_env(tmp_path, name))
+        result = runner.invoke(
+            app, ["demo-data", "--members", "300", "--seed", "11"], env=_env(tmp_path, name)
+        )
         assert result.exit_code == 0, result.output
         assert "300 members" in result.output
     assert _members(tmp_path / "a.db") == _members(tmp_path / "b.db")
@@ -66,5 +77,15 @@ def test_migrate_creates_the_tables(tmp_path: Path) -> None:
     result = runner.invoke(app, ["migrate"], env=_env(tmp_path))
     assert result.exit_code == 0, result.output
     with sqlite3.connect(tmp_path / "lokos.db") as connection:
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"geo_unit", "cbo", "member", "audit_event", "idempotency_record", "alembic_version"} <= tables
+        tables = {
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+    assert {
+        "geo_unit",
+        "cbo",
+        "member",
+        "audit_event",
+        "idempotency_record",
+        "alembic_version",
+    } <= tables

@@ -16,7 +16,9 @@ def test_development_defaults() -> None:
 
 def test_production_refuses_a_missing_verification_key() -> None:
     with pytest.raises(ConfigurationError, match="LOKOS_JWT_PUBLIC_KEY"):
-        Settings.from_env({"LOKOS_ENV": "production", "LOKOS_DATABASE_URL": "postgresql+asyncpg://db/lokos"})
+        Settings.from_env(
+            {"LOKOS_ENV": "production", "LOKOS_DATABASE_URL": "postgresql+asyncpg://db/lokos"}
+        )
 
 
 def test_production_refuses_the_embedded_database() -> None:

@@ -14,24 +14,38 @@ async def test_demo_hierarchy_is_consistent(sessions: Any) -> None:
     summary = await seed_demo(sessions, members=1_000, seed=1)
     assert summary.members == 1_000 and summary.states == 4
     async with sessions() as session:
-        sizes = (await session.execute(select(func.count()).select_from(Member).group_by(Member.shg_id))).scalars().all()
+        sizes = (
+            (
+                await session.execute(
+                    select(func.count()).select_from(Member).group_by(Member.shg_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
         assert sum(sizes) == 1_000
         assert sum(1 for s in sizes if not 10 <= s <= 15) <= 1  # only the last group may be short
         mismatched = await session.scalar(
-            select(func.count()).select_from(Member).join(Cbo, Cbo.id == Member.shg_id).where(
-                (Member.village_id != Cbo.village_id) | (Member.vo_id != Cbo.vo_id)
-                | (Member.clf_id != Cbo.clf_id) | (Member.district_id != Cbo.district_id)
+            select(func.count())
+            .select_from(Member)
+            .join(Cbo, Cbo.id == Member.shg_id)
+            .where(
+                (Member.village_id != Cbo.village_id)
+                | (Member.vo_id != Cbo.vo_id)
+                | (Member.clf_id != Cbo.clf_id)
+                | (Member.district_id != Cbo.district_id)
             )
         )
         assert mismatched == 0
         orphans = await session.scalar(
-            select(func.count()).select_from(Cbo).join(GeoUnit, GeoUnit.id == Cbo.geo_unit_id).where(
-                Cbo.kind == CboKind.SHG, GeoUnit.village_id != Cbo.village_id
-            )
+            select(func.count())
+            .select_from(Cbo)
+            .join(GeoUnit, GeoUnit.id == Cbo.geo_unit_id)
+            .where(Cbo.kind == CboKind.SHG, GeoUnit.village_id != Cbo.village_id)
         )
         assert orphans == 0
         names = set((await session.scalars(select(Member.name))).all())
-    assert any(n.endswith(" Devi") for n in names)        # north
-    assert any(n.endswith(" Patil") for n in names)       # west
-    assert any(n.endswith(" Behera") for n in names)      # east
-    assert any(" " not in n for n in names)               # south: one given name
+    assert any(n.endswith(" Devi") for n in names)  # north
+    assert any(n.endswith(" Patil") for n in names)  # west
+    assert any(n.endswith(" Behera") for n in names)  # east
+    assert any(" " not in n for n in names)  # south: one given name
