@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.access import NATIONAL, Principal, Role
+from core.access import NATIONAL, Principal, Role, Scope
 from core.settings import Settings
 from core.signing_keys import dev_signing_key, public_key_of
 from hierarchy.lookup import scope_of_code
@@ -79,7 +79,33 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-async def principal_of(claims: dict[str, Any], session: AsyncSession) -> Principal:
+class ScopeDirectory:
+    """Scope codes resolved to the units they name, remembered across requests.
+
+    Safe to remember: a unit's code, level and id never change (nothing is
+    deleted, and moving a unit keeps its id). Unknown codes are not remembered,
+    since the unit may be created later.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], capacity: int = 100_000) -> None:
+        self.sessions = sessions
+        self.capacity = capacity
+        self._known: dict[str, Scope] = {}
+
+    async def scope(self, code: str) -> Scope | None:
+        known = self._known.get(code)
+        if known is not None:
+            return known
+        async with self.sessions() as session:
+            found = await scope_of_code(session, code)
+        if found is not None:
+            if len(self._known) >= self.capacity:
+                self._known.clear()
+            self._known[code] = found
+        return found
+
+
+async def principal_of(claims: dict[str, Any], scopes: ScopeDirectory) -> Principal:
     """Check the role and resolve the scope code to the unit it names."""
     try:
         role = Role(str(claims.get("role")))
@@ -90,7 +116,7 @@ async def principal_of(claims: dict[str, Any], session: AsyncSession) -> Princip
         raise AuthenticationError("The token's scope must be a unit code")
     scope = NATIONAL
     if code:
-        found = await scope_of_code(session, code)
+        found = await scopes.scope(code)
         if found is None:
             raise AuthenticationError("The token's scope names no known unit")
         scope = found
