@@ -37,6 +37,8 @@ from hierarchy.models import (
 )
 from identity.member_id import new_member_id
 
+# Demo books are "as of" a fixed day, so the same seed gives the same data on any day.
+DEMO_AS_OF = date(2026, 4, 1)
 DEMO_ACTOR = "demo-seed"
 DEMO_APPROVER = "demo-approver"
 SHGS_PER_BLOCK = 80
@@ -165,7 +167,7 @@ async def seed_demo(
     if members < 1:
         raise ValueError("members must be at least 1")
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or DEMO_AS_OF
     people = _People(rng, today)
     sizes = _group_sizes(rng, members)
     blocks = max(len(REGIONS) * DISTRICTS_PER_STATE, math.ceil(len(sizes) / SHGS_PER_BLOCK))
