@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import traceback
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.federation import Schema
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
+from api.errors import is_public
 from api.hierarchy.mutations import HierarchyMutation
 from api.hierarchy.queries import HierarchyQuery
 from api.hierarchy.types import Clf, GeoUnit, Member, Shg, VillageOrganisation
@@ -27,8 +33,34 @@ class Mutation(HierarchyMutation):
 register_connection_fields({"states", "clfs", "vos", "shgs", "members", "children"})
 
 
+logger = logging.getLogger("lokos.api")
+
+
+class LokosSchema(Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log errors without personal data.
+
+        Strawberry's default logs the error text, which quotes the query source
+        (where a client may have inlined a name or number) and, for database
+        failures, the statement. Here a line carries the operation, the path and
+        the exception's type; unexpected errors add their stack frames, never
+        their message.
+        """
+        operation = execution_context.operation_name if execution_context else None
+        for error in errors:
+            original = error.original_error
+            if original is None or is_public(error):
+                logger.info("graphql error in %s at %s", operation, error.path)
+                continue
+            kind = type(original).__name__
+            frames = "".join(traceback.format_tb(original.__traceback__))
+            logger.error("unexpected %s in %s at %s\n%s", kind, operation, error.path, frames)
+
+
 def build_schema(settings: Settings) -> Schema:
-    return Schema(
+    return LokosSchema(
         query=Query,
         mutation=Mutation,
         types=[GeoUnit, Clf, VillageOrganisation, Shg, Member],

@@ -73,7 +73,12 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine for ``url`` with the dialect's connection setup."""
+    """Create the async engine for ``url`` with the dialect's connection setup.
+
+    Statement parameters are hidden from error messages: they hold names and
+    phone numbers, and error messages end up in logs.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)

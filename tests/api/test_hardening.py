@@ -94,14 +94,21 @@ async def test_no_field_suggestions(api: Api) -> None:
     assert "Did you mean" not in errors[0]["message"]
 
 
-async def test_unexpected_errors_are_masked(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_unexpected_errors_are_masked_in_responses_and_logs(
+    api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    detail = "connection to db-internal-7 failed for 98765 43210"
+
     async def broken(*_args: Any) -> Any:
-        raise RuntimeError("connection to db-internal-7 failed for 98765 43210")
+        raise RuntimeError(detail)
 
     monkeypatch.setattr(GeoUnitByCodeLoader, "fetch", broken)
     response = await api.post('{ geoUnit(code: "ST-9") { code } }', token=api.token())
     assert response.json()["errors"][0]["message"] == "Unexpected error."
     assert "db-internal" not in response.text and "98765" not in response.text
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "unexpected RuntimeError" in logged and "geoUnit" in logged
+    assert "98765" not in logged and "ST-9" not in logged
 
 
 async def test_graphiql_in_development(api: Api) -> None:
