@@ -24,7 +24,7 @@ class Context:
     principal: Principal
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
-    _loaders: dict[type[Any], Any] = field(default_factory=dict)
+    _loaders: dict[object, Any] = field(default_factory=dict)
 
     @property
     def read_scope(self) -> Scope | None:
@@ -42,7 +42,8 @@ class Context:
 
     def loader(self, kind: Callable[[Context], LoaderT]) -> LoaderT:
         """The request's one instance of a loader class, made on first use."""
-        existing = self._loaders.get(kind)  # type: ignore[call-overload]
+        existing: LoaderT | None = self._loaders.get(kind)
         if existing is None:
-            existing = self._loaders[kind] = kind(self)  # type: ignore[index]
-        return existing  # type: ignore[no-any-return]
+            existing = kind(self)
+            self._loaders[kind] = existing
+        return existing

@@ -66,7 +66,7 @@ async def pages_by(
     ``column`` is the parent's column on ``model`` (``vo_id`` for the SHGs of
     VOs, ``block_id`` for the VOs of blocks).
     """
-    ident: Any = model.id  # type: ignore[attr-defined]
+    ident: Any = model.id  # type: ignore[attr-defined]  # every table's key is `id`
     parent: Any = getattr(model, column)
     keys = list(keys)
     number = func.row_number().over(partition_by=parent, order_by=ident).label("number")
