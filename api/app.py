@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -23,48 +23,45 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
-from api.auth import (
-    AuthenticationError,
-    ScopeDirectory,
-    TokenVerifier,
-    bearer_token,
-    principal_of,
-)
-from api.context import Context
+from api.auth import AuthenticationError, Authenticator, ScopeDirectory, TokenVerifier
+from api.context import Context, Services
+from api.identity.routes import CardRoutes
 from api.schema import build_schema
 from core.access import NATIONAL, Principal, Role
 from core.database import create_engine, session_factory
 from core.settings import Settings
+from identity.cards import CardSigner
+from identity.tokens import keyring_from_settings
 
 _PAGE_ONLY = Principal(subject="anonymous", role=Role.PARTNER, scope=NATIONAL)
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, schema: Any, settings: Settings, sessions: async_sessionmaker[AsyncSession]):
+    def __init__(self, schema: Any, services: Services):
         super().__init__(
             schema,
-            graphql_ide=None if settings.is_production else "graphiql",
+            graphql_ide=None if services.settings.is_production else "graphiql",
             allow_queries_via_get=False,
             subscription_protocols=(),
         )
-        self.settings = settings
-        self.sessions = sessions
+        self.services = services
 
     async def get_context(self, request: Any, response: Any) -> Context:
         # Only GraphiQL's own page arrives here unauthenticated; it runs no operation,
         # and a caller with the partner role could read nothing if it did.
         principal: Principal = request.scope.get("state", {}).get("principal", _PAGE_ONLY)
-        return Context(principal=principal, settings=self.settings, sessions=self.sessions)
+        return Context(principal=principal, services=self.services)
 
 
 class AuthenticatedGraphQL:
     """Verifies the bearer token, resolves its scope, then hands over to GraphQL."""
 
-    def __init__(self, graphql: GraphQLApp, verifier: TokenVerifier, settings: Settings) -> None:
+    def __init__(
+        self, graphql: GraphQLApp, authenticator: Authenticator, settings: Settings
+    ) -> None:
         self.graphql = graphql
-        self.verifier = verifier
+        self.authenticator = authenticator
         self.settings = settings
-        self.scopes = ScopeDirectory(graphql.sessions)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,11 +71,9 @@ class AuthenticatedGraphQL:
             await self.graphql(scope, receive, send)
             return
         try:
-            token = bearer_token(request.headers.get("authorization"))
-            claims = self.verifier.claims(token)
-            principal = await principal_of(claims, self.scopes)
+            principal = await self.authenticator.principal(request.headers.get("authorization"))
         except AuthenticationError as error:
-            await _unauthenticated(str(error))(scope, receive, send)
+            await unauthenticated(str(error))(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
         await self.graphql(scope, receive, send)
@@ -91,7 +86,7 @@ class AuthenticatedGraphQL:
         )
 
 
-def _unauthenticated(message: str) -> Response:
+def unauthenticated(message: str) -> Response:
     body = {
         "data": None,
         "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}],
@@ -115,8 +110,16 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
     own_engine = engine is None
     db = engine if engine is not None else create_engine(settings.database_url)
     sessions = session_factory(db)
-    graphql = GraphQLApp(build_schema(settings), settings, sessions)
-    guarded = AuthenticatedGraphQL(graphql, TokenVerifier.from_settings(settings), settings)
+    services = Services(
+        settings=settings,
+        sessions=sessions,
+        keyring=keyring_from_settings(settings),
+        cards=CardSigner.from_settings(settings),
+    )
+    authenticator = Authenticator(TokenVerifier.from_settings(settings), ScopeDirectory(sessions))
+    graphql = GraphQLApp(build_schema(settings), services)
+    guarded = AuthenticatedGraphQL(graphql, authenticator, settings)
+    cards = CardRoutes(services, authenticator)
 
     async def healthz(_request: Request) -> Response:
         try:
@@ -137,6 +140,8 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
         routes=[
             Route("/graphql", guarded, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/.well-known/jwks.json", cards.jwks, methods=["GET"]),
+            Route("/cards/{member_id}", cards.card, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

@@ -105,6 +105,18 @@ class ScopeDirectory:
         return found
 
 
+@dataclass(frozen=True)
+class Authenticator:
+    """Turns an Authorization header into a principal, or refuses it."""
+
+    verifier: TokenVerifier
+    scopes: ScopeDirectory
+
+    async def principal(self, authorization: str | None) -> Principal:
+        claims = self.verifier.claims(bearer_token(authorization))
+        return await principal_of(claims, self.scopes)
+
+
 async def principal_of(claims: dict[str, Any], scopes: ScopeDirectory) -> Principal:
     """Check the role and resolve the scope code to the unit it names."""
     try:

@@ -14,17 +14,36 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.access import Principal, Scope
 from core.settings import Settings
+from identity.cards import CardSigner
+from identity.tokens import Keyring
 
 Result = TypeVar("Result")
 LoaderT = TypeVar("LoaderT")
 
 
+@dataclass(frozen=True)
+class Services:
+    """What every request shares: configuration, the database and the identity keys."""
+
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    keyring: Keyring
+    cards: CardSigner
+
+
 @dataclass
 class Context:
     principal: Principal
-    settings: Settings
-    sessions: async_sessionmaker[AsyncSession]
+    services: Services
     _loaders: dict[object, Any] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self.services.sessions
 
     @property
     def read_scope(self) -> Scope | None:

@@ -15,17 +15,19 @@ from api.errors import is_public
 from api.hierarchy.mutations import HierarchyMutation
 from api.hierarchy.queries import HierarchyQuery
 from api.hierarchy.types import Clf, GeoUnit, Member, Shg, VillageOrganisation
+from api.identity.mutations import IdentityMutation
+from api.identity.queries import IdentityQuery
 from api.security import extensions, register_connection_fields
 from core.settings import Settings
 
 
 @strawberry.type
-class Query(HierarchyQuery):
+class Query(HierarchyQuery, IdentityQuery):
     pass
 
 
 @strawberry.type
-class Mutation(HierarchyMutation):
+class Mutation(HierarchyMutation, IdentityMutation):
     pass
 
 

@@ -11,13 +11,17 @@ returns the first call's result without writing again.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from typing import Any
 
+import strawberry
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.context import Context
+from api.errors import UserError, user_error
 from core.database import transaction
+from core.errors import DomainError
 from core.idempotency import IdempotentCall, remember_result, replayed_result
 
 Work = Callable[[AsyncSession], Awaitable[int]]
@@ -54,3 +58,39 @@ async def _attempt(context: Context, call: IdempotentCall | None, work: Work) ->
             remember_result(session, call, result_id)
             await session.flush()
         return result_id
+
+
+def idempotency_key() -> Any:
+    """The optional ``idempotencyKey`` of every write mutation's input (a fresh field each call)."""
+    return strawberry.field(
+        default=None,
+        description=(
+            "A string unique to this action on the client; a retry with it writes nothing new."
+        ),
+    )
+
+
+def payload_of(data: Any, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """An input as plain data for the idempotency fingerprint, without the key itself
+    and without the fields in ``drop`` (raw identity numbers: pass their tokens instead)."""
+    fields = asdict(data)
+    for name in ("idempotency_key", *drop):
+        fields.pop(name, None)
+    return fields
+
+
+async def write(
+    context: Context, operation: str, data: Any, work: Work, payload: dict[str, Any] | None = None
+) -> tuple[int | None, list[UserError]]:
+    """Run a mutation's write: the id it produced, or the typed errors that refused it."""
+    try:
+        result_id = await run_write(
+            context,
+            operation,
+            payload if payload is not None else payload_of(data),
+            data.idempotency_key,
+            work,
+        )
+    except DomainError as error:
+        return None, [user_error(error)]
+    return result_id, []

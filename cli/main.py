@@ -21,6 +21,7 @@ from core.migrations import upgrade
 from core.settings import ConfigurationError, Settings
 from hierarchy.demo import AlreadySeeded, DemoSummary, seed_demo
 from hierarchy.models import GeoUnit
+from identity.tokens import keyring_from_settings
 
 app = typer.Typer(help="LokOS-style SHG platform back end.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -59,6 +60,7 @@ async def _seed(settings: Settings, members: int, seed: int) -> DemoSummary:
                 session_factory(engine),
                 members=members,
                 seed=seed,
+                keyring=keyring_from_settings(settings),
                 progress=lambda done: bar.advance(task, done),
             )
     finally:

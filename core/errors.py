@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     OUTSIDE_PARENT = "outside_parent"
     HAS_ACTIVE_CHILDREN = "has_active_children"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    ALREADY_ENROLLED = "already_enrolled"
 
 
 class DomainError(Exception):

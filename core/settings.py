@@ -38,6 +38,12 @@ class Settings:
     jwt_algorithm: str = "EdDSA"
     jwt_public_key: str | None = None
     jwt_jwks_url: str | None = None
+    # Versioned HMAC keys for identity tokens, "1:<base64>,2:<base64>"; None in
+    # development means a key generated into config_dir.
+    identity_keys: str | None = None
+    identity_key_current: int | None = None
+    # PEM private key that signs member ID cards; None in development means generated.
+    card_signing_key: str | None = None
     max_page_size: int = 100
     default_page_size: int = 20
     max_query_depth: int = 16
@@ -54,10 +60,7 @@ class Settings:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
-        public_key = env.get("LOKOS_JWT_PUBLIC_KEY")
-        key_file = env.get("LOKOS_JWT_PUBLIC_KEY_FILE")
-        if not public_key and key_file:
-            public_key = Path(key_file).read_text()
+        public_key = _file_or_value(env, "LOKOS_JWT_PUBLIC_KEY")
         try:
             environment = Environment(env.get("LOKOS_ENV", Environment.DEVELOPMENT))
         except ValueError as exc:
@@ -66,13 +69,20 @@ class Settings:
             ) from exc
         settings = cls(
             env=environment,
-            database_url=env.get("LOKOS_DATABASE_URL", DEFAULT_DATABASE_URL),
+            database_url=env.get("LOKOS_DATABASE_URL") or DEFAULT_DATABASE_URL,
             config_dir=Path(env.get("LOKOS_CONFIG_DIR", ".lokos")),
             jwt_issuer=env.get("LOKOS_JWT_ISSUER", "lokos"),
             jwt_audience=env.get("LOKOS_JWT_AUDIENCE", "lokos-api"),
             jwt_algorithm=env.get("LOKOS_JWT_ALGORITHM", "EdDSA"),
             jwt_public_key=public_key or None,
             jwt_jwks_url=env.get("LOKOS_JWT_JWKS_URL") or None,
+            identity_keys=env.get("LOKOS_IDENTITY_KEYS") or None,
+            identity_key_current=(
+                int(env["LOKOS_IDENTITY_KEY_CURRENT"])
+                if env.get("LOKOS_IDENTITY_KEY_CURRENT")
+                else None
+            ),
+            card_signing_key=_file_or_value(env, "LOKOS_CARD_SIGNING_KEY"),
             max_page_size=int(env.get("LOKOS_MAX_PAGE_SIZE", "100")),
             max_query_cost=int(env.get("LOKOS_MAX_QUERY_COST", "25000")),
         )
@@ -90,7 +100,24 @@ class Settings:
                 "Production needs the token verification key: set LOKOS_JWT_PUBLIC_KEY, "
                 "LOKOS_JWT_PUBLIC_KEY_FILE or LOKOS_JWT_JWKS_URL"
             )
+        if self.is_production and not self.identity_keys:
+            raise ConfigurationError(
+                "Production needs LOKOS_IDENTITY_KEYS: the versioned keys that tokenise "
+                "Aadhaar and bank numbers"
+            )
+        if self.is_production and not self.card_signing_key:
+            raise ConfigurationError(
+                "Production needs LOKOS_CARD_SIGNING_KEY (or _FILE): the key that signs ID cards"
+            )
         if self.is_production and self.database_url == DEFAULT_DATABASE_URL:
             raise ConfigurationError(
                 "Production needs LOKOS_DATABASE_URL (a PostgreSQL URL), not the embedded default"
             )
+
+
+def _file_or_value(env: dict[str, str], name: str) -> str | None:
+    """A secret given inline (NAME) or as a file path (NAME_FILE)."""
+    value = env.get(name)
+    if not value and env.get(f"{name}_FILE"):
+        value = Path(env[f"{name}_FILE"]).read_text()
+    return value or None

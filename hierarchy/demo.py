@@ -32,10 +32,15 @@ from hierarchy.models import (
     GeoLevel,
     GeoUnit,
     Member,
+    MembershipPeriod,
     Relation,
     SocialCategory,
 )
+from identity.enrolment import IdentityNumbers, tokenise
 from identity.member_id import new_member_id
+from identity.models import AadhaarRegistration
+from identity.tokens import Keyring
+from identity.verhoeff import check_digit
 
 # Demo books are "as of" a fixed day, so the same seed gives the same data on any day.
 DEMO_AS_OF = date(2026, 4, 1)
@@ -80,11 +85,25 @@ class _Counters:
 
 
 class _People:
-    """Draws women's profiles in a region's naming custom."""
+    """Draws women's profiles in a region's naming custom, and their identity numbers."""
 
     def __init__(self, rng: random.Random, today: date) -> None:
         self.rng = rng
         self.today = today
+        self._aadhaar_seen: set[str] = set()
+
+    def numbers(self) -> IdentityNumbers:
+        rng = self.rng
+        aadhaar = None
+        if rng.random() < 0.6:
+            while aadhaar is None or aadhaar in self._aadhaar_seen:
+                body = f"{rng.randint(2, 9)}{rng.randrange(10**10):010d}"
+                aadhaar = body + check_digit(body)
+            self._aadhaar_seen.add(aadhaar)
+        if rng.random() < 0.7:
+            ifsc = f"{rng.choice(_BANKS)}0{rng.randrange(10**6):06d}"
+            return IdentityNumbers(aadhaar, ifsc, f"{rng.randrange(10**10, 10**11)}")
+        return IdentityNumbers(aadhaar)
 
     def _man(self, region: Region, family: str | None) -> str:
         given = self.rng.choice(region.men)
@@ -161,9 +180,14 @@ async def seed_demo(
     members: int,
     seed: int = 7,
     today: date | None = None,
+    keyring: Keyring | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> DemoSummary:
-    """Seed ``members`` members in a hierarchy sized for them; ``progress`` hears of each batch."""
+    """Seed ``members`` members in a hierarchy sized for them; ``progress`` hears of each batch.
+
+    With a ``keyring``, about 60% of members have an Aadhaar number and 70% a
+    bank account, tokenised with it exactly as enrolment does.
+    """
     if members < 1:
         raise ValueError("members must be at least 1")
     rng = random.Random(seed)
@@ -228,6 +252,7 @@ async def seed_demo(
             share = math.ceil(len(shg_queue) / (blocks - block_index))
             block_shgs, shg_queue = shg_queue[:share], shg_queue[share:]
             member_values: list[dict[str, Any]] = []
+            aadhaar_tokens: dict[str, str] = {}
             for vo_start in range(0, len(block_shgs), SHGS_PER_VO):
                 gp = await _add_unit(
                     session, counters, GeoLevel.GRAM_PANCHAYAT, _place_name(rng, region), block
@@ -290,10 +315,18 @@ async def seed_demo(
                             min(joined, today),
                             DEMO_ACTOR,
                         )
+                        if keyring is not None:
+                            tokens = tokenise(people.numbers(), keyring)
+                            row.aadhaar_last4 = tokens.aadhaar_last4
+                            row.bank_token = tokens.bank_token
+                            row.bank_last4 = tokens.bank_last4
+                            row.bank_ifsc = tokens.bank_ifsc
+                            if tokens.aadhaar_token:
+                                aadhaar_tokens[member_id] = tokens.aadhaar_token
                         member_values.append(_values(row))
             for start in range(0, len(member_values), _MEMBER_BATCH):
                 batch = member_values[start : start + _MEMBER_BATCH]
-                await session.execute(insert(Member), batch)
+                await _insert_members(session, batch, aadhaar_tokens)
                 if progress is not None:
                     progress(len(batch))
     return DemoSummary(
@@ -309,6 +342,8 @@ async def seed_demo(
     )
 
 
+# Bank codes of IFSCs: SBI, Punjab National, Bank of India, Union Bank, Canara, a gramin bank.
+_BANKS = ("SBIN", "PUNB", "BKID", "UBIN", "CNRB", "BARB")
 _SHG_NAMES = (
     "Jai Maa",
     "Laxmi",
@@ -326,6 +361,27 @@ _SHG_NAMES = (
     "Umang",
     "Asha",
 )
+
+
+async def _insert_members(
+    session: AsyncSession, batch: list[dict[str, Any]], aadhaar_tokens: dict[str, str]
+) -> None:
+    """Insert members, then their registry rows and first membership periods."""
+    inserted = await session.execute(
+        insert(Member).returning(Member.id, Member.member_id, Member.shg_id, Member.joined_on),
+        batch,
+    )
+    registrations, periods = [], []
+    for pk, member_id, shg_id, joined_on in inserted.all():
+        periods.append({"member_pk": pk, "shg_id": shg_id, "joined_on": joined_on})
+        token = aadhaar_tokens.get(member_id)
+        if token is not None:
+            registrations.append(
+                {"token": token, "member_pk": pk, "active": True, "registered_at": utc_now()}
+            )
+    await session.execute(insert(MembershipPeriod), periods)
+    if registrations:
+        await session.execute(insert(AadhaarRegistration), registrations)
 
 
 def _approved(cbo: Any, at: Any) -> Any:

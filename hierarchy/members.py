@@ -1,4 +1,7 @@
-"""Adding a member to an SHG (the plain add; the identity issue makes it full enrolment)."""
+"""A member's profile and place: the checks and row-building that enrolment and demo data share.
+
+Enrolment itself, with identity numbers, lives in :mod:`identity.enrolment`.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.access import Principal, Role
-from core.audit import record_audit
+from core.access import Principal
 from core.errors import DomainError, ErrorCode
 from hierarchy.fields import (
     check_birth,
-    check_not_before,
     check_not_future,
     clean_mobile,
     clean_name,
@@ -68,13 +69,9 @@ def member_row(
         social_category=profile.social_category,
         status=MemberStatus.ACTIVE,
         joined_on=joined_on,
-        shg_id=shg.id,
-        vo_id=shg.vo_id,
-        clf_id=shg.clf_id,
         created_by=created_by,
     )
-    for column in GEO_COLUMNS:
-        setattr(member, column, getattr(shg, column))
+    place_member(member, shg)
     return member
 
 
@@ -108,33 +105,22 @@ def clean_profile(profile: MemberProfile, today: date) -> MemberProfile:
     )
 
 
-async def add_member(
-    session: AsyncSession,
-    principal: Principal,
-    shg_code: str,
-    profile: MemberProfile,
-    *,
-    today: date | None = None,
-) -> Member:
-    principal.require(Role.ADMIN, Role.BOOKKEEPER)
-    today = today or date.today()
-    clean = clean_profile(profile, today)
+async def shg_to_join(
+    session: AsyncSession, principal: Principal, shg_code: str, field: str
+) -> Cbo:
+    """An SHG in the caller's scope that can take members (not closed)."""
     shg = await cbo_by_code(session, principal.scope, shg_code, CboKind.SHG)
     if shg is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "shgCode", "No SHG with this code in your scope")
+        raise DomainError(ErrorCode.NOT_FOUND, field, "No SHG with this code in your scope")
     if shg.status is CboStatus.CLOSED:
-        raise DomainError(ErrorCode.INVALID_STATE, "shgCode", "This SHG is closed")
-    joined_on = clean.joined_on or today
-    check_not_before(joined_on, shg.formed_on, "joinedOn", "the SHG was formed")
-    member = member_row(shg, await unused_member_id(session), clean, joined_on, principal.subject)
-    session.add(member)
-    await session.flush()
-    await record_audit(
-        session,
-        actor=principal.subject,
-        action="member.added",
-        entity_type="member",
-        entity_id=member.id,
-        detail={"member_id": member.member_id, "shg": shg.code},
-    )
-    return member
+        raise DomainError(ErrorCode.INVALID_STATE, field, "This SHG is closed")
+    return shg
+
+
+def place_member(member: Member, shg: Cbo) -> None:
+    """Put a member in ``shg``: her SHG and every ancestor id come from it."""
+    member.shg_id = shg.id
+    member.vo_id = shg.vo_id
+    member.clf_id = shg.clf_id
+    for column in GEO_COLUMNS:
+        setattr(member, column, getattr(shg, column))

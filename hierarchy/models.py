@@ -205,10 +205,17 @@ class Member(Base):
     birth_date: Mapped[date | None] = mapped_column(Date)
     birth_year: Mapped[int | None] = mapped_column(Integer)
     mobile: Mapped[str | None] = mapped_column(String(10))
+    # Identity numbers are never stored: the Aadhaar token lives in the
+    # registry (identity.models); here only the last four digits, for display.
+    aadhaar_last4: Mapped[str | None] = mapped_column(String(4))
+    bank_token: Mapped[str | None] = mapped_column(String(80), index=True)
+    bank_last4: Mapped[str | None] = mapped_column(String(4))
+    bank_ifsc: Mapped[str | None] = mapped_column(String(11))
     social_category: Mapped[SocialCategory | None] = mapped_column(_enum(SocialCategory))
     status: Mapped[MemberStatus] = mapped_column(_enum(MemberStatus))
     joined_on: Mapped[date] = mapped_column(Date)
     exited_on: Mapped[date | None] = mapped_column(Date)
+    exit_reason: Mapped[str | None] = mapped_column(String(256))
     shg_id: Mapped[int] = mapped_column(ForeignKey("cbo.id"))
     vo_id: Mapped[int | None] = mapped_column(BigInteger)
     clf_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -219,3 +226,17 @@ class Member(Base):
     village_id: Mapped[int] = mapped_column(BigInteger)
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class MembershipPeriod(Base):
+    """One stretch of a member's time in one SHG; a transfer closes one and opens the next."""
+
+    __tablename__ = "membership_period"
+    __table_args__ = (Index("ix_membership_period_member", "member_pk", "joined_on"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    member_pk: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    shg_id: Mapped[int] = mapped_column(ForeignKey("cbo.id"))
+    joined_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    left_reason: Mapped[str | None] = mapped_column(String(256))

@@ -31,6 +31,7 @@ from core.access import Role
 from core.database import Base, create_engine, session_factory
 from core.migrations import target_metadata_modules, upgrade
 from core.settings import Environment, Settings
+from tests.world import TEST_IDENTITY_KEYS
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "LOKOS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -134,7 +135,12 @@ def config_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def settings(database_url: str, config_dir: Path) -> Settings:
-    return Settings(env=Environment.TEST, database_url=database_url, config_dir=config_dir)
+    return Settings(
+        env=Environment.TEST,
+        database_url=database_url,
+        config_dir=config_dir,
+        identity_keys=TEST_IDENTITY_KEYS,
+    )
 
 
 @dataclass

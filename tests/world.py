@@ -10,6 +10,7 @@ services fill: a scope with code X must see exactly the objects whose
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,9 +20,15 @@ from core.access import NATIONAL, Principal, Role
 from core.database import transaction
 from hierarchy.cbos import NewCbo, approve_cbo, create_cbo
 from hierarchy.geography import create_geo_unit
-from hierarchy.members import MemberProfile, add_member
+from hierarchy.members import MemberProfile
 from hierarchy.models import CboKind, Gender, GeoLevel, Relation
+from identity.enrolment import IdentityNumbers, enroll_member
+from identity.tokens import Keyring
+from identity.verhoeff import check_digit
 
+# The identity keys of every test: the API under test is configured with the same ones.
+TEST_IDENTITY_KEYS = "1:" + base64.b64encode(b"test-identity-key-".ljust(32, b"0")).decode()
+TEST_KEYRING = Keyring.parse(TEST_IDENTITY_KEYS)
 MAKER = Principal("maker-1", Role.ADMIN, NATIONAL)
 CHECKER = Principal("checker-1", Role.APPROVER, NATIONAL)
 FORMED = date(2020, 4, 1)
@@ -40,6 +47,7 @@ class World:
     geo: dict[str, Thing] = field(default_factory=dict)
     cbos: dict[str, Thing] = field(default_factory=dict)
     members: dict[str, Thing] = field(default_factory=dict)
+    aadhaar: dict[str, str] = field(default_factory=dict)  # member ID -> the Aadhaar she gave
 
     def visible(self, things: dict[str, Thing], scope: str, kind: str | None = None) -> set[str]:
         return {
@@ -97,10 +105,12 @@ async def build_world(sessions: async_sessionmaker[AsyncSession]) -> World:
                 shg = await cbo(CboKind.SHG, f"SHG {s}{b}{v}", village, vo)
                 for _ in range(2):
                     member_no += 1
+                    aadhaar = aadhaar_number(member_no)
                     async with transaction(sessions) as session:
-                        row = await add_member(
+                        row = await enroll_member(
                             session,
                             MAKER,
+                            TEST_KEYRING,
                             shg.code,
                             MemberProfile(
                                 name=f"Sunita {member_no}",
@@ -111,8 +121,16 @@ async def build_world(sessions: async_sessionmaker[AsyncSession]) -> World:
                                 mobile=f"98765{member_no:05d}",
                                 joined_on=date(2021, 1, 1),
                             ),
+                            IdentityNumbers(aadhaar=aadhaar),
                         )
+                    world.aadhaar[row.member_id] = aadhaar
                     world.members[row.member_id] = Thing(
                         row.member_id, "member", shg.ancestors | {row.member_id}, row.id
                     )
     return world
+
+
+def aadhaar_number(serial: int) -> str:
+    """A valid, made-up Aadhaar number (first digit 2-9, Verhoeff check digit)."""
+    body = f"{2 + serial % 8}{serial:010d}"
+    return body + check_digit(body)

@@ -2,36 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.errors import UserError, user_error
-from api.hierarchy.dataloaders import CboByIdLoader, GeoUnitByIdLoader, MemberByIdLoader
+from api.errors import UserError
+from api.hierarchy.dataloaders import CboByIdLoader, GeoUnitByIdLoader
 from api.hierarchy.types import (
     Cbo,
     Clf,
     GeoUnit,
     Info,
-    Member,
     Shg,
     VillageOrganisation,
     cbo_type,
 )
-from api.writes import Work, run_write
-from core.errors import DomainError
+from api.writes import idempotency_key, write
 from hierarchy import models
 from hierarchy.cbos import NewCbo, approve_cbo, close_cbo, create_cbo
 from hierarchy.geography import create_geo_unit
-from hierarchy.members import MemberProfile, add_member
-
-IdempotencyKey = strawberry.field(
-    default=None,
-    description="A string unique to this action on the client; a retry with it writes nothing new.",
-)
 
 
 @strawberry.input
@@ -40,7 +31,7 @@ class CreateGeoUnitInput:
     lgd_code: int
     name: str
     parent_code: str | None = None
-    idempotency_key: str | None = IdempotencyKey
+    idempotency_key: str | None = idempotency_key()
 
 
 @strawberry.input
@@ -48,7 +39,7 @@ class CreateClfInput:
     block_code: str
     name: str
     formed_on: date
-    idempotency_key: str | None = IdempotencyKey
+    idempotency_key: str | None = idempotency_key()
 
 
 @strawberry.input
@@ -59,7 +50,7 @@ class CreateVoInput:
     clf_code: str | None = strawberry.field(
         default=None, description="The CLF it federates into, if any yet."
     )
-    idempotency_key: str | None = IdempotencyKey
+    idempotency_key: str | None = idempotency_key()
 
 
 @strawberry.input
@@ -70,35 +61,20 @@ class CreateShgInput:
     vo_code: str | None = strawberry.field(
         default=None, description="The VO it federates into, if any yet."
     )
-    idempotency_key: str | None = IdempotencyKey
+    idempotency_key: str | None = idempotency_key()
 
 
 @strawberry.input
 class ApproveCboInput:
     code: str
-    idempotency_key: str | None = IdempotencyKey
+    idempotency_key: str | None = idempotency_key()
 
 
 @strawberry.input
 class CloseCboInput:
     code: str
     reason: str
-    idempotency_key: str | None = IdempotencyKey
-
-
-@strawberry.input
-class AddMemberInput:
-    shg_code: str
-    name: str
-    gender: models.Gender
-    relative_name: str | None = None
-    relation: models.Relation | None = None
-    birth_date: date | None = None
-    birth_year: int | None = None
-    mobile: str | None = None
-    social_category: models.SocialCategory | None = None
-    joined_on: date | None = None
-    idempotency_key: str | None = IdempotencyKey
+    idempotency_key: str | None = idempotency_key()
 
 
 @strawberry.type
@@ -137,31 +113,6 @@ class CloseCboPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
-class AddMemberPayload:
-    member: Member | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-def _payload_of(data: Any) -> dict[str, Any]:
-    """The input as plain data, without the key itself, for the idempotency fingerprint."""
-    fields = asdict(data)
-    fields.pop("idempotency_key", None)
-    return fields
-
-
-async def _write(
-    info: Info, operation: str, data: Any, work: Work
-) -> tuple[int | None, list[UserError]]:
-    try:
-        result_id = await run_write(
-            info.context, operation, _payload_of(data), data.idempotency_key, work
-        )
-    except DomainError as error:
-        return None, [user_error(error)]
-    return result_id, []
-
-
 async def _fresh_cbo(info: Info, cbo_id: int | None) -> Any:
     if cbo_id is None:
         return None
@@ -175,7 +126,7 @@ async def _create_cbo(
     async def work(session: AsyncSession) -> int:
         return (await create_cbo(session, info.context.principal, new)).id
 
-    result_id, errors = await _write(info, operation, data, work)
+    result_id, errors = await write(info.context, operation, data, work)
     return await _fresh_cbo(info, result_id), errors
 
 
@@ -194,7 +145,7 @@ class HierarchyMutation:
             )
             return unit.id
 
-        result_id, errors = await _write(info, "createGeoUnit", input, work)
+        result_id, errors = await write(info.context, "createGeoUnit", input, work)
         if result_id is None:
             return CreateGeoUnitPayload(errors=errors)
         row = await info.context.loader(GeoUnitByIdLoader).load_fresh(result_id)
@@ -233,7 +184,7 @@ class HierarchyMutation:
         async def work(session: AsyncSession) -> int:
             return (await approve_cbo(session, info.context.principal, input.code)).id
 
-        result_id, errors = await _write(info, "approveCbo", input, work)
+        result_id, errors = await write(info.context, "approveCbo", input, work)
         return ApproveCboPayload(cbo=await _fresh_cbo(info, result_id), errors=errors)
 
     @strawberry.mutation(description="Close a CBO once nothing active remains below it.")
@@ -241,30 +192,5 @@ class HierarchyMutation:
         async def work(session: AsyncSession) -> int:
             return (await close_cbo(session, info.context.principal, input.code, input.reason)).id
 
-        result_id, errors = await _write(info, "closeCbo", input, work)
+        result_id, errors = await write(info.context, "closeCbo", input, work)
         return CloseCboPayload(cbo=await _fresh_cbo(info, result_id), errors=errors)
-
-    @strawberry.mutation(
-        description="Add a member to an SHG (plain add; identity-checked enrolment comes later)."
-    )
-    async def add_member(self, info: Info, input: AddMemberInput) -> AddMemberPayload:
-        profile = MemberProfile(
-            name=input.name,
-            gender=input.gender,
-            relative_name=input.relative_name,
-            relation=input.relation,
-            birth_date=input.birth_date,
-            birth_year=input.birth_year,
-            mobile=input.mobile,
-            social_category=input.social_category,
-            joined_on=input.joined_on,
-        )
-
-        async def work(session: AsyncSession) -> int:
-            return (await add_member(session, info.context.principal, input.shg_code, profile)).id
-
-        result_id, errors = await _write(info, "addMember", input, work)
-        if result_id is None:
-            return AddMemberPayload(errors=errors)
-        row = await info.context.loader(MemberByIdLoader).load_fresh(result_id)
-        return AddMemberPayload(member=None if row is None else Member.from_row(row))

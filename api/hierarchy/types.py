@@ -36,6 +36,7 @@ from api.pagination import Connection, PageArgs, connection
 from core.access import Role
 from hierarchy import models
 from hierarchy.codes import normalise_code
+from identity.numbers import masked_aadhaar, masked_account
 
 # The domain's enums, registered as GraphQL enums under their own names.
 strawberry.enum(models.GeoLevel, description="A level of the geography.")
@@ -366,8 +367,14 @@ class Member(Node):
     birth_year: int | None
     social_category: models.SocialCategory | None
     status: models.MemberStatus
-    joined_on: date
+    joined_on: date = strawberry.field(description="When she joined her current SHG.")
     exited_on: date | None
+    exit_reason: str | None
+    masked_aadhaar: str | None = strawberry.field(
+        description="XXXX-XXXX-1234; the number itself is never kept."
+    )
+    masked_bank_account: str | None
+    bank_ifsc: str | None
     row: Private[models.Member]
 
     @classmethod
@@ -385,6 +392,10 @@ class Member(Node):
             status=row.status,
             joined_on=row.joined_on,
             exited_on=row.exited_on,
+            exit_reason=row.exit_reason,
+            masked_aadhaar=masked_aadhaar(row.aadhaar_last4) if row.aadhaar_last4 else None,
+            masked_bank_account=masked_account(row.bank_last4) if row.bank_last4 else None,
+            bank_ifsc=row.bank_ifsc,
             row=row,
         )
 

@@ -131,6 +131,8 @@ async def production(
         database_url=settings.database_url,
         config_dir=settings.config_dir / "unused",
         jwt_public_key=public_key_of(private),
+        identity_keys="1:" + "A" * 44,
+        card_signing_key=private,
     )
     prod.check()
     token = jwt.encode(

@@ -24,7 +24,7 @@ APPROVE = """mutation($code: String!, $key: String) { approveCbo(input: {code: $
     cbo { code status approvedBy } errors { code field message } } }"""
 CLOSE = """mutation($code: String!, $reason: String!) { closeCbo(input: {code: $code, reason: $reason}) {
     cbo { code status closedReason } errors { code field message } } }"""
-ADD_MEMBER = """mutation($input: AddMemberInput!) { addMember(input: $input) {
+ADD_MEMBER = """mutation($input: EnrollMemberInput!) { enrollMember(input: $input) {
     member { memberId name status shg { code } } errors { code field message } } }"""
 
 
@@ -257,7 +257,7 @@ async def test_closing_waits_for_children(api: Api, world: World) -> None:
     member = await api.query(
         ADD_MEMBER, {"input": {"shgCode": code, "name": "Late", "gender": "F", "birthYear": 1990}}
     )
-    assert member["addMember"]["errors"][0]["code"] == "INVALID_STATE"
+    assert member["enrollMember"]["errors"][0]["code"] == "INVALID_STATE"
 
 
 async def test_add_member_validates_every_field(api: Api, world: World, sessions: Any) -> None:
@@ -272,7 +272,7 @@ async def test_add_member_validates_every_field(api: Api, world: World, sessions
         "mobile": "+91 98765 43210",
     }
     data = await api.query(ADD_MEMBER, {"input": good}, role=Role.BOOKKEEPER)
-    member = data["addMember"]["member"]
+    member = data["enrollMember"]["member"]
     assert (
         member["name"] == "Phoolmati Devi"
         and member["status"] == "ACTIVE"
@@ -291,8 +291,8 @@ async def test_add_member_validates_every_field(api: Api, world: World, sessions
         ({"birthYear": 1970}, "birthYear"),
     ]:
         data = await api.query(ADD_MEMBER, {"input": {**good, **change}}, role=Role.BOOKKEEPER)
-        assert data["addMember"]["member"] is None
-        assert data["addMember"]["errors"][0]["field"] == field, change
+        assert data["enrollMember"]["member"] is None
+        assert data["enrollMember"]["errors"][0]["field"] == field, change
     assert await _row_counts(sessions) == before
 
 
@@ -347,9 +347,9 @@ async def test_every_write_is_audited_without_names(api: Api, world: World, sess
         },
         subject="bk-9",
     )
-    member_id = data["addMember"]["member"]["memberId"]
+    member_id = data["enrollMember"]["member"]["memberId"]
     async with sessions() as session:
         event = await session.scalar(select(AuditEvent).where(AuditEvent.actor == "bk-9"))
-    assert event is not None and event.action == "member.added"
+    assert event is not None and event.action == "member.enrolled"
     assert event.detail["member_id"] == member_id
     assert "Kusum" not in str(event.detail)

@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from hierarchy.demo import seed_demo
-from hierarchy.models import Cbo, CboKind, GeoUnit, Member
+from hierarchy.models import Cbo, CboKind, GeoUnit, Member, MembershipPeriod
+from identity.models import AadhaarRegistration
+from tests.world import TEST_KEYRING
 
 
 async def test_demo_hierarchy_is_consistent(sessions: Any) -> None:
@@ -49,3 +51,15 @@ async def test_demo_hierarchy_is_consistent(sessions: Any) -> None:
     assert any(n.endswith(" Patil") for n in names)  # west
     assert any(n.endswith(" Behera") for n in names)  # east
     assert any(" " not in n for n in names)  # south: one given name
+
+
+async def test_demo_identities_are_tokenised_like_enrolment(sessions: Any) -> None:
+    await seed_demo(sessions, members=400, seed=2, keyring=TEST_KEYRING)
+    async with sessions() as session:
+        periods = await session.scalar(select(func.count()).select_from(MembershipPeriod))
+        registered = await session.scalar(select(func.count()).select_from(AadhaarRegistration))
+        banked = await session.scalar(select(func.count()).where(Member.bank_token.is_not(None)))
+        with_last4 = await session.scalar(select(func.count()).where(Member.aadhaar_last4.is_not(None)))
+    assert periods == 400
+    assert registered == with_last4 and 0.5 < (registered or 0) / 400 < 0.7
+    assert 0.6 < (banked or 0) / 400 < 0.8

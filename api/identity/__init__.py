@@ -1,0 +1,1 @@
+"""Identity's corner of the API: enrolment and membership changes, ID cards, consent."""

@@ -1,0 +1,33 @@
+"""Query fields of identity."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+
+from api.hierarchy.types import Info
+from api.identity.types import IdCard
+from core.errors import DomainError
+from identity.cards import issue_card
+
+
+@strawberry.type
+class IdentityQuery:
+    @strawberry.field(
+        description="Sign her ID card (admins and bookkeepers); null outside your scope."
+    )
+    async def id_card(self, info: Info, member_id: str) -> IdCard | None:
+        context = info.context
+        try:
+            async with context.sessions() as session:
+                issued = await issue_card(
+                    session, context.principal, context.services.cards, member_id
+                )
+        except DomainError:
+            return None
+        return IdCard(
+            token=issued.token,
+            member_id=issued.claims["sub"],
+            issued_at=datetime.fromtimestamp(issued.claims["iat"], UTC),
+        )

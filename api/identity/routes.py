@@ -1,0 +1,49 @@
+"""Plain HTTP routes of identity: the card keys (JWKS) and printable cards.
+
+``/.well-known/jwks.json`` is public: partners fetch it to verify cards
+offline. ``/cards/{memberId}`` needs a bearer token like the API, and answers
+404 for a member outside the caller's scope, exactly as for an unknown one.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from api.auth import AuthenticationError, Authenticator
+from api.context import Services
+from core.errors import DomainError, ErrorCode
+from identity.cards import card_png, issue_card
+
+
+class CardRoutes:
+    def __init__(self, services: Services, authenticator: Authenticator) -> None:
+        self.services = services
+        self.authenticator = authenticator
+
+    async def jwks(self, _request: Request) -> Response:
+        return JSONResponse(
+            self.services.cards.jwks(), headers={"Cache-Control": "public, max-age=3600"}
+        )
+
+    async def card(self, request: Request) -> Response:
+        try:
+            principal = await self.authenticator.principal(request.headers.get("authorization"))
+        except AuthenticationError as error:
+            return JSONResponse(
+                {"error": str(error)}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+            )
+        member_id = request.path_params["member_id"]
+        try:
+            async with self.services.sessions() as session:
+                issued = await issue_card(session, principal, self.services.cards, member_id)
+        except DomainError as error:
+            status = {ErrorCode.NOT_FOUND: 404, ErrorCode.FORBIDDEN: 403}.get(error.code, 409)
+            return JSONResponse(
+                {"error": error.message, "code": error.code.name}, status_code=status
+            )
+        return Response(
+            card_png(issued.token, issued.claims),
+            media_type="image/png",
+            headers={"Cache-Control": "no-store"},
+        )

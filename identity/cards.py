@@ -1,0 +1,196 @@
+"""Signed member ID cards: a compact EdDSA token, its public keys as JWKS, a printable card.
+
+A card token carries the member ID, name, SHG, village and masked Aadhaar and
+bank numbers, signed with the platform's card key. Partners verify it offline
+against the public keys served at ``/.well-known/jwks.json`` (or a copy of
+them); the token's header names the key (``kid``) so keys can rotate.
+
+>>> signer = CardSigner(generated_private_key())
+>>> claims = verify_card(signer.sign({"sub": "52345678901"}), signer.jwks())
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jwt
+import qrcode
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from jwt.algorithms import OKPAlgorithm
+from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.access import Principal, Role
+from core.errors import DomainError, ErrorCode
+from core.settings import ConfigurationError, Settings
+from hierarchy.lookup import member_by_member_id
+from hierarchy.models import Cbo, GeoUnit, Member, MemberStatus
+from identity.numbers import masked_aadhaar, masked_account
+
+CARD_ISSUER = "lokos-id"
+CARD_KEY_FILE = "card-signing-key.pem"
+
+
+class CardError(Exception):
+    """A card token that does not verify; the message is safe to show."""
+
+
+def generated_private_key() -> str:
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+
+
+@dataclass(frozen=True)
+class CardSigner:
+    private_pem: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CardSigner:
+        if settings.card_signing_key:
+            return cls(settings.card_signing_key)
+        if settings.is_production:
+            raise ConfigurationError("Production needs LOKOS_CARD_SIGNING_KEY")
+        return cls(_dev_card_key(settings.config_dir))
+
+    @property
+    def _private(self) -> Ed25519PrivateKey:
+        key = serialization.load_pem_private_key(self.private_pem.encode(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ConfigurationError("The card signing key must be an Ed25519 key")
+        return key
+
+    @property
+    def _public(self) -> Ed25519PublicKey:
+        return self._private.public_key()
+
+    @property
+    def kid(self) -> str:
+        raw = self._public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return hashlib.sha256(raw).hexdigest()[:16]
+
+    def jwks(self) -> dict[str, Any]:
+        jwk: dict[str, Any] = OKPAlgorithm.to_jwk(self._public, as_dict=True)
+        return {"keys": [{**jwk, "kid": self.kid, "use": "sig", "alg": "EdDSA"}]}
+
+    def sign(self, claims: dict[str, Any]) -> str:
+        body = {"iss": CARD_ISSUER, "iat": datetime.now(UTC), **claims}
+        return jwt.encode(body, self._private, algorithm="EdDSA", headers={"kid": self.kid})
+
+
+def _dev_card_key(config_dir: Path) -> str:
+    path = config_dir / CARD_KEY_FILE
+    if not path.exists():
+        config_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text()
+        with os.fdopen(fd, "w") as handle:
+            handle.write(generated_private_key())
+    return path.read_text()
+
+
+def card_claims(member: Member, shg: Cbo, village: GeoUnit) -> dict[str, Any]:
+    """What a card says: enough to recognise her, nothing that identifies her numbers."""
+    return {
+        "sub": member.member_id,
+        "name": member.name,
+        "shg": shg.code,
+        "shg_name": shg.name,
+        "village": village.name,
+        "aadhaar": masked_aadhaar(member.aadhaar_last4) if member.aadhaar_last4 else None,
+        "bank": masked_account(member.bank_last4) if member.bank_last4 else None,
+    }
+
+
+def verify_card(token: str, jwks: dict[str, Any]) -> dict[str, Any]:
+    """Check a card token against a JWKS (offline); return its claims."""
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+        keys = {key.get("kid"): key for key in jwks.get("keys", [])}
+        if kid not in keys:
+            raise CardError("The card was signed by a key this JWKS does not hold")
+        public = OKPAlgorithm.from_jwk(keys[kid])
+        if not isinstance(public, Ed25519PublicKey):
+            raise CardError("The card key must be a public Ed25519 key")
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            public,
+            algorithms=["EdDSA"],
+            issuer=CARD_ISSUER,
+            options={"require": ["iss", "iat", "sub"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise CardError("The card's signature or contents do not verify") from exc
+    return claims
+
+
+CARD_SIZE = (1011, 638)  # CR80 at 300 dpi
+
+
+def card_png(token: str, claims: dict[str, Any]) -> bytes:
+    """A printable card: her details on the left, the signed token as a QR code on the right."""
+    card = Image.new("RGB", CARD_SIZE, "white")
+    draw = ImageDraw.Draw(card)
+    draw.rectangle([(0, 0), (CARD_SIZE[0], 90)], fill=(128, 0, 64))
+    draw.text((30, 22), "SHG Member ID Card", fill="white", font=ImageFont.load_default(size=42))
+    lines = [
+        ("Name", claims["name"]),
+        ("Member ID", claims["sub"]),
+        ("SHG", f"{claims['shg_name']} ({claims['shg']})"),
+        ("Village", claims["village"]),
+        ("Aadhaar", claims.get("aadhaar") or "not linked"),
+        ("Bank", claims.get("bank") or "not linked"),
+    ]
+    label_font, value_font = ImageFont.load_default(size=22), ImageFont.load_default(size=30)
+    y = 120
+    for label, value in lines:
+        draw.text((30, y), label, fill=(90, 90, 90), font=label_font)
+        draw.text((30, y + 24), str(value)[:32], fill="black", font=value_font)
+        y += 80
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=3, border=2)
+    code.add_data(token)
+    image = code.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
+    image.thumbnail((420, 420))
+    card.paste(image, (CARD_SIZE[0] - image.width - 30, 150))
+    out = io.BytesIO()
+    card.save(out, format="PNG")
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class IssuedCard:
+    token: str
+    claims: dict[str, Any]
+
+
+async def issue_card(
+    session: AsyncSession, principal: Principal, signer: CardSigner, member_id: str
+) -> IssuedCard:
+    """Sign a card for an active member in the caller's scope."""
+    principal.require(Role.ADMIN, Role.BOOKKEEPER)
+    member = await member_by_member_id(session, principal.scope, member_id)
+    if member is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "memberId", "No member with this ID in your scope")
+    if member.status is not MemberStatus.ACTIVE:
+        raise DomainError(ErrorCode.INVALID_STATE, "memberId", "This member has exited")
+    shg = await session.get(Cbo, member.shg_id)
+    village = await session.get(GeoUnit, member.village_id)
+    assert shg is not None
+    assert village is not None
+    token = signer.sign(card_claims(member, shg, village))
+    return IssuedCard(token=token, claims=verify_card(token, signer.jwks()))
