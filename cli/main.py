@@ -136,6 +136,28 @@ def token(
     )
 
 
+@app.command("verify-card")
+def verify_card_command(
+    token: Annotated[str, typer.Argument(help="The card token (what the card's QR code holds).")],
+    jwks: Annotated[
+        Path | None,
+        typer.Option(help="A saved /.well-known/jwks.json; default: this installation's own key."),
+    ] = None,
+) -> None:
+    """Verify an ID card offline and print what it says."""
+    import json
+
+    from identity.cards import CardError, CardSigner, verify_card
+
+    keys = json.loads(jwks.read_text()) if jwks else CardSigner.from_settings(_settings()).jwks()
+    try:
+        claims = verify_card(token, keys)
+    except CardError as error:
+        console.print(f"[red]Not valid:[/red] {error}")
+        raise typer.Exit(1) from error
+    typer.echo(json.dumps(claims, indent=2, ensure_ascii=False))
+
+
 @app.command("export-schema")
 def export_schema(
     output: Annotated[Path, typer.Option(help="Where to write the SDL.")] = Path("schema.graphql"),

@@ -65,3 +65,58 @@ async def test_concurrent_twins_of_one_code_give_one_unit_and_typed_refusals(
             )
             == 1
         )
+
+
+ENROL = """mutation($input: EnrollMemberInput!) { enrollMember(input: $input) {
+    member { memberId } verdict errors { code field } } }"""
+
+
+async def test_two_hundred_concurrent_enrolments_of_one_aadhaar_give_one_member(
+    api: Api, sessions: Any
+) -> None:
+    from hierarchy.models import Member, MembershipPeriod
+    from identity.models import AadhaarRegistration
+    from tests.world import aadhaar_number
+
+    world: World = await build_world(sessions)
+    shgs = sorted(c for c, t in world.cbos.items() if t.kind == "shg")
+    aadhaar = aadhaar_number(7777)
+    tokens = [api.token(Role.BOOKKEEPER, subject=f"bk-{i}") for i in range(200)]
+
+    async def counts() -> tuple[int, int, int]:
+        async with sessions() as session:
+            return (
+                int(await session.scalar(select(func.count()).select_from(Member)) or 0),
+                int(
+                    await session.scalar(select(func.count()).select_from(AadhaarRegistration)) or 0
+                ),
+                int(await session.scalar(select(func.count()).select_from(MembershipPeriod)) or 0),
+            )
+
+    before = await counts()
+    answers = await asyncio.gather(
+        *(
+            api.query(
+                ENROL,
+                {
+                    "input": {
+                        "shgCode": shgs[i % len(shgs)],
+                        "name": f"Rekha {i}",
+                        "gender": "F",
+                        "birthYear": 1988,
+                        "aadhaar": aadhaar,
+                    }
+                },
+                token=tokens[i],
+            )
+            for i in range(200)
+        )
+    )
+    results = [a["enrollMember"] for a in answers]
+    enrolled = [r for r in results if r["verdict"] == "CLEAR"]
+    refused = [r for r in results if r["verdict"] == "DUPLICATE"]
+    assert len(enrolled) == 1 and len(refused) == 199
+    assert all(
+        r["errors"][0]["code"] == "ALREADY_ENROLLED" and r["member"] is None for r in refused
+    )
+    assert await counts() == (before[0] + 1, before[1] + 1, before[2] + 1)  # no orphans

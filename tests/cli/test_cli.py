@@ -89,3 +89,23 @@ def test_migrate_creates_the_tables(tmp_path: Path) -> None:
         "idempotency_record",
         "alembic_version",
     } <= tables
+
+
+def test_verify_card_offline(tmp_path: Path) -> None:
+    import json
+
+    from identity.cards import CardSigner
+
+    env = _env(tmp_path)
+    signer = CardSigner.from_settings(Settings(config_dir=tmp_path / "config"))
+    token = signer.sign({"sub": "52345678901", "name": "Kamla Devi", "aadhaar": "XXXX-XXXX-0124"})
+    result = runner.invoke(app, ["verify-card", token], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["sub"] == "52345678901"
+    saved = tmp_path / "jwks.json"
+    saved.write_text(json.dumps(signer.jwks()))
+    assert runner.invoke(app, ["verify-card", token, "--jwks", str(saved)], env=env).exit_code == 0
+    stranger = CardSigner.from_settings(Settings(config_dir=tmp_path / "other"))
+    forged = stranger.sign({"sub": "52345678901"})
+    refused = runner.invoke(app, ["verify-card", forged], env=env)
+    assert refused.exit_code == 1 and "Not valid" in refused.output

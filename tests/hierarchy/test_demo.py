@@ -59,7 +59,9 @@ async def test_demo_identities_are_tokenised_like_enrolment(sessions: Any) -> No
         periods = await session.scalar(select(func.count()).select_from(MembershipPeriod))
         registered = await session.scalar(select(func.count()).select_from(AadhaarRegistration))
         banked = await session.scalar(select(func.count()).where(Member.bank_token.is_not(None)))
-        with_last4 = await session.scalar(select(func.count()).where(Member.aadhaar_last4.is_not(None)))
+        with_last4 = await session.scalar(
+            select(func.count()).where(Member.aadhaar_last4.is_not(None))
+        )
     assert periods == 400
     assert registered == with_last4 and 0.5 < (registered or 0) / 400 < 0.7
     assert 0.6 < (banked or 0) / 400 < 0.8

@@ -1,0 +1,403 @@
+"""enrollMember and the life of a membership, through the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from core.access import Role
+from core.audit import AuditEvent
+from hierarchy.models import Member, MembershipPeriod
+from identity.cards import verify_card
+from identity.models import AadhaarRegistration, Consent
+from tests.conftest import Api
+from tests.world import World, aadhaar_number, build_world
+
+ENROL = """mutation($input: EnrollMemberInput!) { enrollMember(input: $input) {
+    member { memberId name status maskedAadhaar maskedBankAccount bankIfsc shg { code } }
+    verdict errors { code field message } } }"""
+TRANSFER = """mutation($input: TransferMemberInput!) { transferMember(input: $input) {
+    member { memberId status joinedOn shg { code } } errors { code field message } } }"""
+EXIT = """mutation($input: ExitMemberInput!) { exitMember(input: $input) {
+    member { memberId status exitedOn exitReason } errors { code field message } } }"""
+UPDATE = """mutation($input: UpdateMemberProfileInput!) { updateMemberProfile(input: $input) {
+    member { memberId name mobile maskedAadhaar maskedBankAccount } errors { code field message } } }"""
+
+
+@pytest.fixture
+async def world(sessions: Any) -> World:
+    return await build_world(sessions)
+
+
+def _shgs(world: World) -> list[str]:
+    return sorted(c for c, t in world.cbos.items() if t.kind == "shg")
+
+
+def _block_of(world: World, code: str) -> str:
+    return next(a for a in world.cbos[code].ancestors if a.startswith("BL-"))
+
+
+async def _counts(sessions: Any) -> dict[str, int]:
+    async with sessions() as session:
+        return {
+            m.__tablename__: int(await session.scalar(select(func.count()).select_from(m)) or 0)
+            for m in (Member, AadhaarRegistration, MembershipPeriod, AuditEvent, Consent)
+        }
+
+
+def _good(world: World, **change: Any) -> dict[str, Any]:
+    base = {
+        "shgCode": _shgs(world)[0],
+        "name": "Smt. Phoolmati Devi",
+        "gender": "F",
+        "relativeName": "Ram Prasad",
+        "relation": "HUSBAND",
+        "birthDate": "1984-07-15",
+        "mobile": "9876501234",
+        "aadhaar": aadhaar_number(1001),
+        "bankIfsc": "SBIN0004567",
+        "bankAccount": "30012345678",
+        "socialCategory": "OBC",
+    }
+    return {"input": {**base, **change}}
+
+
+async def test_enrol_issues_an_id_and_keeps_only_masked_numbers(
+    api: Api, world: World, sessions: Any
+) -> None:
+    data = (await api.query(ENROL, _good(world), role=Role.BOOKKEEPER))["enrollMember"]
+    member = data["member"]
+    assert data["verdict"] == "CLEAR" and data["errors"] == []
+    assert member["maskedAadhaar"] == "XXXX-XXXX-" + aadhaar_number(1001)[-4:]
+    assert member["maskedBankAccount"] == "XXXXXX5678" and member["bankIfsc"] == "SBIN0004567"
+    assert len(member["memberId"]) == 11 and member["status"] == "ACTIVE"
+    found = await api.query(
+        "query($m: String!) { member(memberId: $m) { name } }", {"m": member["memberId"]}
+    )
+    assert found["member"]["name"] == "Smt. Phoolmati Devi"
+    async with sessions() as session:
+        registration = await session.scalar(
+            select(AadhaarRegistration)
+            .join(Member, Member.id == AadhaarRegistration.member_pk)
+            .where(Member.member_id == member["memberId"])
+        )
+    assert registration is not None and registration.active and registration.token.startswith("v1:")
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "code"),
+    [
+        (
+            {"aadhaar": aadhaar_number(1002)[:-1] + str((int(aadhaar_number(1002)[-1]) + 1) % 10)},
+            "aadhaar",
+            "INVALID",
+        ),
+        ({"bankIfsc": "SBIN1004567"}, "bankIfsc", "INVALID"),
+        ({"bankAccount": "1" * 20}, "bankAccount", "INVALID"),
+        ({"bankIfsc": None}, "bankIfsc", "REQUIRED"),
+        ({"birthDate": "2999-01-01"}, "birthDate", "INVALID"),
+        ({"name": "   "}, "name", "REQUIRED"),
+        ({"shgCode": "SHG-NOTHERE"}, "shgCode", "NOT_FOUND"),
+    ],
+)
+async def test_bad_input_names_the_field_and_writes_nothing(
+    api: Api, world: World, sessions: Any, change: dict[str, Any], field: str, code: str
+) -> None:
+    before = await _counts(sessions)
+    data = (await api.query(ENROL, _good(world, **change)))["enrollMember"]
+    assert data["member"] is None and data["verdict"] is None
+    assert [(e["code"], e["field"]) for e in data["errors"]] == [(code, field)]
+    assert await _counts(sessions) == before
+
+
+async def test_a_second_enrolment_of_the_same_aadhaar_anywhere_is_refused(
+    api: Api, world: World, sessions: Any
+) -> None:
+    existing_id, aadhaar = next(iter(world.aadhaar.items()))
+    holder_shg = next(a for a in world.members[existing_id].ancestors if a.startswith("SHG-"))
+    other_shg = next(s for s in _shgs(world) if s != holder_shg)
+    before = await _counts(sessions)
+    spaced = f"{aadhaar[:4]} {aadhaar[4:8]}-{aadhaar[8:]}"
+    national = (await api.query(ENROL, _good(world, shgCode=other_shg, aadhaar=spaced)))[
+        "enrollMember"
+    ]
+    assert national["verdict"] == "DUPLICATE" and national["member"] is None
+    [error] = national["errors"]
+    assert (error["code"], error["field"]) == ("ALREADY_ENROLLED", "aadhaar")
+    assert f"XXXXXXX{existing_id[-4:]}" in error["message"] and holder_shg in error["message"]
+    assert existing_id not in error["message"] and aadhaar[-4:] not in error["message"]
+
+    blocks = {_block_of(world, holder_shg)}
+    outsider_shg = next(s for s in _shgs(world) if _block_of(world, s) not in blocks)
+    scoped = await api.query(
+        ENROL,
+        _good(world, shgCode=outsider_shg, aadhaar=aadhaar),
+        role=Role.BOOKKEEPER,
+        scope=_block_of(world, outsider_shg),
+    )
+    [error] = scoped["enrollMember"]["errors"]
+    assert error["code"] == "ALREADY_ENROLLED" and "outside your scope" in error["message"]
+    assert holder_shg not in error["message"]
+    assert await _counts(sessions) == before
+
+
+async def test_transfer_keeps_her_id_and_history(api: Api, world: World, sessions: Any) -> None:
+    member_id = next(iter(world.members))
+    target = _shgs(world)[-1]
+    data = (
+        await api.query(
+            TRANSFER,
+            {
+                "input": {
+                    "memberId": member_id,
+                    "toShgCode": target,
+                    "transferredOn": "2024-05-01",
+                    "reason": "married into another village",
+                }
+            },
+        )
+    )["transferMember"]
+    assert data["member"] == {
+        "memberId": member_id,
+        "status": "ACTIVE",
+        "joinedOn": "2024-05-01",
+        "shg": {"code": target},
+    }
+    async with sessions() as session:
+        periods = (
+            await session.execute(
+                select(MembershipPeriod.joined_on, MembershipPeriod.left_on)
+                .join(Member, Member.id == MembershipPeriod.member_pk)
+                .where(Member.member_id == member_id)
+                .order_by(MembershipPeriod.joined_on)
+            )
+        ).all()
+    assert [(str(a), str(b)) for a, b in periods] == [
+        ("2021-01-01", "2024-05-01"),
+        ("2024-05-01", "None"),
+    ]
+    again = (
+        await api.query(
+            TRANSFER,
+            {
+                "input": {
+                    "memberId": member_id,
+                    "toShgCode": target,
+                    "transferredOn": "2024-06-01",
+                    "reason": "x",
+                }
+            },
+        )
+    )["transferMember"]
+    assert again["errors"][0]["field"] == "toShgCode"
+    early = (
+        await api.query(
+            TRANSFER,
+            {
+                "input": {
+                    "memberId": member_id,
+                    "toShgCode": _shgs(world)[0],
+                    "transferredOn": "2024-01-01",
+                    "reason": "x",
+                }
+            },
+        )
+    )["transferMember"]
+    assert early["errors"][0]["field"] == "transferredOn"
+
+
+async def test_exit_frees_her_aadhaar_and_keeps_the_record(api: Api, world: World) -> None:
+    member_id, aadhaar = next(iter(world.aadhaar.items()))
+    data = (
+        await api.query(
+            EXIT,
+            {"input": {"memberId": member_id, "exitedOn": "2024-03-31", "reason": "moved away"}},
+        )
+    )["exitMember"]
+    assert data["member"] == {
+        "memberId": member_id,
+        "status": "EXITED",
+        "exitedOn": "2024-03-31",
+        "exitReason": "moved away",
+    }
+    again = (
+        await api.query(
+            EXIT, {"input": {"memberId": member_id, "exitedOn": "2024-04-01", "reason": "again"}}
+        )
+    )["exitMember"]
+    assert again["errors"][0]["code"] == "INVALID_STATE"
+    rejoin = (await api.query(ENROL, _good(world, aadhaar=aadhaar)))["enrollMember"]
+    assert rejoin["verdict"] == "CLEAR" and rejoin["member"]["memberId"] != member_id
+
+
+async def test_update_profile_retokenises_and_refuses_someone_elses_aadhaar(
+    api: Api, world: World, sessions: Any
+) -> None:
+    (first, _), (second, second_aadhaar) = list(world.aadhaar.items())[:2]
+    fixed = await api.query(
+        UPDATE,
+        {
+            "input": {
+                "memberId": first,
+                "name": "Sunita Devi",
+                "mobile": None,
+                "aadhaar": aadhaar_number(1003),
+                "bankIfsc": "PUNB0112233",
+                "bankAccount": "998877665544",
+            }
+        },
+    )
+    member = fixed["updateMemberProfile"]["member"]
+    assert member["name"] == "Sunita Devi" and member["mobile"] is None
+    assert member["maskedAadhaar"].endswith(aadhaar_number(1003)[-4:])
+    assert member["maskedBankAccount"] == "XXXXXX5544"
+    async with sessions() as session:
+        rows = (
+            (
+                await session.execute(
+                    select(AadhaarRegistration.active)
+                    .join(Member, Member.id == AadhaarRegistration.member_pk)
+                    .where(Member.member_id == first)
+                    .order_by(AadhaarRegistration.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert rows == [False, True]
+    taken = await api.query(UPDATE, {"input": {"memberId": first, "aadhaar": second_aadhaar}})
+    assert taken["updateMemberProfile"]["errors"][0]["code"] == "ALREADY_ENROLLED"
+    event = None
+    async with sessions() as session:
+        event = await session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "member.updated")
+        )
+    assert event is not None and event.detail["fields"] == ["mobile", "name", "aadhaar", "bank"]
+    assert second not in str(event.detail)
+
+
+async def test_enrolment_replay_writes_once(api: Api, world: World, sessions: Any) -> None:
+    payload = _good(world, idempotencyKey="field-app-3:enrol:77")
+    first = await api.query(ENROL, payload, subject="bk-3", role=Role.BOOKKEEPER)
+    after = await _counts(sessions)
+    assert await api.query(ENROL, payload, subject="bk-3", role=Role.BOOKKEEPER) == first
+    assert await _counts(sessions) == after
+    other = _good(world, idempotencyKey="field-app-3:enrol:77", aadhaar=aadhaar_number(1009))
+    conflict = await api.query(ENROL, other, subject="bk-3", role=Role.BOOKKEEPER)
+    assert conflict["enrollMember"]["errors"][0]["code"] == "IDEMPOTENCY_CONFLICT"
+
+
+async def test_consent_given_and_withdrawn(api: Api, world: World) -> None:
+    member_id = next(iter(world.members))
+    give = """mutation($m: String!) { giveConsent(input: {memberId: $m, scheme: "PM-KISAN", purpose: "eligibility check"}) {
+        consent { scheme purpose givenBy withdrawnAt } errors { code field } } }"""
+    data = await api.query(give, {"m": member_id}, subject="bk-5", role=Role.BOOKKEEPER)
+    assert data["giveConsent"]["consent"] == {
+        "scheme": "pm-kisan",
+        "purpose": "eligibility check",
+        "givenBy": "bk-5",
+        "withdrawnAt": None,
+    }
+    twice = await api.query(give, {"m": member_id}, role=Role.BOOKKEEPER)
+    assert twice["giveConsent"]["errors"] == [{"code": "INVALID_STATE", "field": "scheme"}]
+    withdraw = """mutation($m: String!) { withdrawConsent(input: {memberId: $m, scheme: "pm-kisan"}) {
+        consent { withdrawnAt } errors { code } } }"""
+    done = await api.query(withdraw, {"m": member_id}, role=Role.BOOKKEEPER)
+    assert done["withdrawConsent"]["consent"]["withdrawnAt"] is not None
+    gone = await api.query(withdraw, {"m": member_id}, role=Role.BOOKKEEPER)
+    assert gone["withdrawConsent"]["errors"] == [{"code": "NOT_FOUND"}]
+
+
+async def test_id_card_verifies_offline_against_the_jwks(api: Api, world: World) -> None:
+    member_id = next(iter(world.members))
+    card = (
+        await api.query(
+            "query($m: String!) { idCard(memberId: $m) { token memberId } }", {"m": member_id}
+        )
+    )["idCard"]
+    jwks = (await api.client.get("/.well-known/jwks.json")).json()
+    claims = verify_card(card["token"], jwks)
+    assert (
+        claims["sub"] == member_id
+        and claims["aadhaar"] == "XXXX-XXXX-" + world.aadhaar[member_id][-4:]
+    )
+    assert world.aadhaar[member_id] not in card["token"]
+    tampered = card["token"][:-4] + ("AAAA" if not card["token"].endswith("AAAA") else "BBBB")
+    with pytest.raises(Exception, match="do not verify"):
+        verify_card(tampered, jwks)
+    outsider = next(a for a in world.members[member_id].ancestors if a.startswith("BL-"))
+    other_block = sorted(c for c, t in world.geo.items() if t.kind == "block" and c != outsider)[0]
+    hidden = await api.query(
+        "query($m: String!) { idCard(memberId: $m) { token } }", {"m": member_id}, scope=other_block
+    )
+    assert hidden == {"idCard": None}
+
+
+async def test_printable_card_needs_a_token_and_scope(api: Api, world: World) -> None:
+    member_id = next(iter(world.members))
+    response = await api.client.get(
+        f"/cards/{member_id}", headers={"Authorization": f"Bearer {api.token()}"}
+    )
+    assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+    assert response.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (await api.client.get(f"/cards/{member_id}")).status_code == 401
+    analyst = await api.client.get(
+        f"/cards/{member_id}", headers={"Authorization": f"Bearer {api.token(Role.ANALYST)}"}
+    )
+    assert analyst.status_code == 403
+    elsewhere = sorted(
+        c
+        for c, t in world.geo.items()
+        if t.kind == "block" and c not in world.members[member_id].ancestors
+    )[0]
+    hidden = await api.client.get(
+        f"/cards/{member_id}", headers={"Authorization": f"Bearer {api.token(scope=elsewhere)}"}
+    )
+    assert hidden.status_code == 404
+
+
+async def test_key_rotation_finds_old_tokens_and_writes_new_ones(
+    api: Api, world: World, sessions: Any, engine: Any
+) -> None:
+    import base64
+    from dataclasses import replace
+
+    import httpx
+
+    from api.app import create_app
+    from tests.conftest import Api as Client
+
+    rotated = replace(
+        api.settings,
+        identity_keys=api.settings.identity_keys + ",2:" + base64.b64encode(b"k" * 32).decode(),
+    )
+    transport = httpx.ASGITransport(app=create_app(rotated, engine))
+    async with httpx.AsyncClient(transport=transport, base_url="http://rotated") as client:
+        after = Client(client=client, settings=rotated)
+        old_member, old_aadhaar = next(iter(world.aadhaar.items()))
+        refused = (await after.query(ENROL, _good(world, aadhaar=old_aadhaar)))["enrollMember"]
+        assert refused["errors"][0]["code"] == "ALREADY_ENROLLED"  # found under key 1
+        fresh = (await after.query(ENROL, _good(world, aadhaar=aadhaar_number(1200))))[
+            "enrollMember"
+        ]
+        corrected = await after.query(
+            UPDATE, {"input": {"memberId": old_member, "aadhaar": old_aadhaar}}
+        )
+        assert corrected["updateMemberProfile"]["errors"] == []
+    async with sessions() as session:
+        tokens = dict(
+            (
+                await session.execute(
+                    select(Member.member_id, AadhaarRegistration.token)
+                    .join(AadhaarRegistration, AadhaarRegistration.member_pk == Member.id)
+                    .where(
+                        AadhaarRegistration.active,
+                        Member.member_id.in_([fresh["member"]["memberId"], old_member]),
+                    )
+                )
+            ).all()
+        )
+    assert tokens[fresh["member"]["memberId"]].startswith("v2:")
+    assert tokens[old_member].startswith("v2:")  # re-tokenised under the current key
