@@ -123,7 +123,10 @@ async def principal_of(claims: dict[str, Any], scopes: ScopeDirectory) -> Princi
         role = Role(str(claims.get("role")))
     except ValueError as exc:
         raise AuthenticationError("The token's role is not one this API knows") from exc
-    code = claims.get("scope") or ""
+    # Only an absent, null or empty claim means national; anything else must name a unit.
+    code = claims.get("scope")
+    if code is None:
+        code = ""
     if not isinstance(code, str):
         raise AuthenticationError("The token's scope must be a unit code")
     scope = NATIONAL

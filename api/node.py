@@ -35,9 +35,11 @@ def parse_global_id(value: str) -> tuple[str, int] | None:
     try:
         text = base64.urlsafe_b64decode(value.encode()).decode()
         type_name, _, pk = text.partition(":")
-        return type_name, int(pk)
+        number = int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
+    # Keys are positive 64-bit integers; anything else names nothing.
+    return (type_name, number) if 0 < number < 2**63 else None
 
 
 async def resolve_node(context: Context, value: str) -> Any:

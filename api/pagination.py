@@ -35,7 +35,10 @@ def decode_cursor(cursor: str | None) -> int | None:
         text = base64.urlsafe_b64decode(padded.encode()).decode()
         if not text.startswith(_PREFIX):
             raise ValueError(cursor)
-        return int(text[len(_PREFIX) :])
+        row_id = int(text[len(_PREFIX) :])
+        if not 0 <= row_id < 2**63:
+            raise ValueError(cursor)
+        return row_id
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise GraphQLError("The 'after' cursor is not one this API issued") from exc
 

@@ -12,7 +12,9 @@ instances, so no state crosses requests.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -22,11 +24,11 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
-    IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    VariableNode,
+    value_from_ast_untyped,
 )
+from graphql.execution.values import get_variable_values
 from graphql.validation import validate
 from strawberry.extensions import (
     DisableIntrospection,
@@ -41,61 +43,85 @@ from api.errors import is_public
 from core.settings import Settings
 
 
+class CostError(GraphQLError):
+    """An operation refused before it runs: too costly, or a page size out of range."""
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """Counts the objects an operation may return.
+
+    ``variables`` are the operation's coerced values (defaults applied), so a
+    variable costs exactly what it will fetch.
+    """
+
+    fragments: dict[str, FragmentDefinitionNode]
+    variables: dict[str, Any]
+    default_page: int
+    max_page: int
+    max_entities: int
+
+    def cost(
+        self,
+        selection_set: SelectionSetNode | None,
+        multiplier: int = 1,
+        seen: frozenset[str] = frozenset(),
+    ) -> int:
+        """Objects a selection may return, following fragments (cycles are cut)."""
+        if selection_set is None:
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                factor = self._factor(selection)
+                inner = multiplier * factor if factor is not None else multiplier
+                if factor is not None:
+                    total += inner
+                total += self.cost(selection.selection_set, inner, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                total += self.cost(selection.selection_set, multiplier, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in seen and name in self.fragments:
+                    total += self.cost(
+                        self.fragments[name].selection_set, multiplier, seen | {name}
+                    )
+        return total
+
+    def _argument(self, field: FieldNode, name: str) -> tuple[bool, Any]:
+        for argument in field.arguments or ():
+            if argument.name.value == name:
+                return True, value_from_ast_untyped(argument.value, self.variables)
+        return False, None
+
+    def _factor(self, field: FieldNode) -> int | None:
+        """How many objects each instance of this field returns, when it returns a list."""
+        if field.name.value == "_entities":
+            _, representations = self._argument(field, "representations")
+            count = len(representations) if isinstance(representations, list) else 1
+            if count > self.max_entities:
+                raise CostError(f"_entities takes at most {self.max_entities} representations")
+            return count
+        given, first = self._argument(field, "first")
+        if not given:
+            return self.default_page if field.name.value in _CONNECTION_FIELDS else None
+        if first is None:
+            return self.default_page
+        if not isinstance(first, int) or not 0 <= first <= self.max_page:
+            raise CostError(f"'first' must be between 0 and {self.max_page}")
+        return first
+
+
 def query_cost(
     selection_set: SelectionSetNode | None,
     fragments: dict[str, FragmentDefinitionNode],
     variables: dict[str, Any],
     default_page: int,
-    multiplier: int = 1,
-    seen: frozenset[str] = frozenset(),
+    max_page: int = 100,
 ) -> int:
-    """Objects a selection may return, following fragments (cycles are cut)."""
-    if selection_set is None:
-        return 0
-    total = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            size = _page_size(selection, variables, default_page)
-            inner = multiplier * size if size is not None else multiplier
-            if size is not None:
-                total += inner
-            total += query_cost(
-                selection.selection_set, fragments, variables, default_page, inner, seen
-            )
-        elif isinstance(selection, InlineFragmentNode):
-            total += query_cost(
-                selection.selection_set, fragments, variables, default_page, multiplier, seen
-            )
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            if name in seen or name not in fragments:
-                continue
-            total += query_cost(
-                fragments[name].selection_set,
-                fragments,
-                variables,
-                default_page,
-                multiplier,
-                seen | {name},
-            )
-    return total
-
-
-def _page_size(field: FieldNode, variables: dict[str, Any], default_page: int) -> int | None:
-    """The field's ``first`` when it is a connection, else ``None``."""
-    for argument in field.arguments or ():
-        if argument.name.value != "first":
-            continue
-        value = argument.value
-        if isinstance(value, IntValueNode):
-            return int(value.value)
-        if isinstance(value, VariableNode):
-            given = variables.get(value.name.value)
-            return int(given) if isinstance(given, int) else default_page
-        return default_page
-    if field.name.value in _CONNECTION_FIELDS:
-        return default_page
-    return None
+    """The cost of a selection (see :class:`CostModel`)."""
+    model = CostModel(fragments, variables, default_page, max_page, max_entities=max_page)
+    return model.cost(selection_set)
 
 
 # Connection fields whose `first` was left out still return a default page.
@@ -109,9 +135,10 @@ def register_connection_fields(names: set[str]) -> None:
 class QueryCostLimiter(SchemaExtension):
     """Refuse operations whose cost exceeds the budget, before any resolver runs."""
 
-    def __init__(self, *, budget: int, default_page: int) -> None:
+    def __init__(self, *, budget: int, default_page: int, max_page: int) -> None:
         self.budget = budget
         self.default_page = default_page
+        self.max_page = max_page
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
@@ -130,7 +157,6 @@ class QueryCostLimiter(SchemaExtension):
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
-        variables = context.variables or {}
         for definition in document.definitions:
             if not isinstance(definition, OperationDefinitionNode):
                 continue
@@ -138,16 +164,68 @@ class QueryCostLimiter(SchemaExtension):
                 definition.name is None or definition.name.value != context.operation_name
             ):
                 continue
-            cost = query_cost(definition.selection_set, fragments, variables, self.default_page)
+            coerced = get_variable_values(
+                context.schema._schema,
+                definition.variable_definitions or (),
+                context.variables or {},
+            )
+            if isinstance(coerced, list):
+                return coerced  # the variables themselves are invalid
+            # graphql-core 3.3 wraps the values (with their sources); 3.2 returns the dict.
+            raw: Any = coerced
+            values: dict[str, Any] = raw.coerced if hasattr(raw, "coerced") else raw
+            model = CostModel(
+                fragments, values, self.default_page, self.max_page, max_entities=self.max_page
+            )
+            try:
+                cost = model.cost(definition.selection_set)
+            except CostError as error:
+                return [error]
             if cost > self.budget:
                 return [
-                    GraphQLError(
+                    CostError(
                         f"Query cost {cost} exceeds the budget of {self.budget}; "
                         "ask for smaller pages or fewer nested connections",
                         extensions={"code": "QUERY_TOO_COSTLY", "cost": cost},
                     )
                 ]
         return []
+
+
+_FOUND = re.compile(r"[;,]?\s*found:.*$", re.DOTALL)
+_INVALID_VALUE = re.compile(r"got invalid value .*?(?=; |$)", re.DOTALL)
+
+
+class RedactEchoedInput(SchemaExtension):
+    """Strip echoed input values from error messages.
+
+    graphql-core explains a bad variable by printing the value it got
+    (``found: {... 'aadhaar': '2345...'}``); a response must never repeat an
+    identity number, so the explanation keeps the rule and drops the value.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is None or not errors:
+            return
+        result.errors = [_redacted(error) for error in errors]
+
+
+def _redacted(error: GraphQLError) -> GraphQLError:
+    message = _FOUND.sub("", _INVALID_VALUE.sub("got an invalid value", error.message))
+    if message == error.message:
+        return error
+    return GraphQLError(
+        message,
+        error.nodes,
+        error.source,
+        error.positions,
+        error.path,
+        error.original_error,
+        error.extensions,
+    )
 
 
 def extensions(settings: Settings) -> list[Any]:
@@ -160,8 +238,10 @@ def extensions(settings: Settings) -> list[Any]:
             QueryCostLimiter,
             budget=settings.max_query_cost,
             default_page=settings.default_page_size,
+            max_page=settings.max_page_size,
         ),
         partial(MaskErrors, should_mask_error=lambda error: not is_public(error)),
+        RedactEchoedInput,
     ]
     if settings.is_production:
         chosen.append(DisableIntrospection)

@@ -34,8 +34,12 @@ async def run_write(
     idempotency_key: str | None,
     work: Work,
 ) -> int:
+    # The caller's role and scope are part of the call: a replay under another
+    # role or scope is a different request, not a way round the checks.
+    principal = context.principal
+    payload = {**payload, "_as": [principal.role.value, principal.scope.code]}
     call = (
-        IdempotentCall.of(context.principal.subject, idempotency_key, operation, payload)
+        IdempotentCall.of(principal.subject, idempotency_key, operation, payload)
         if idempotency_key is not None
         else None
     )

@@ -82,6 +82,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
@@ -89,13 +90,28 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+# Execution option marking a unit of work that will write (see _sqlite_begin).
+WRITES = "lokos_writes"
+
+
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control from the driver, which would otherwise begin
+    # lazily at the first write, after the reads a check depends on.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Writers take SQLite's write lock up front (BEGIN IMMEDIATE), so a check and the
+    write that depends on it happen with no other writer in between; this is SQLite's
+    counterpart of PostgreSQL's row locks. Readers begin deferred and never wait."""
+    immediate = connection.get_execution_options().get(WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -108,4 +124,5 @@ async def transaction(
 ) -> AsyncIterator[AsyncSession]:
     """One unit of work: commits on success, rolls everything back on any error."""
     async with sessions() as session, session.begin():
+        await session.connection(execution_options={WRITES: True})
         yield session

@@ -86,7 +86,9 @@ async def _parent_of(
     if parent_kind is None or not new.parent_code:
         return None
     field = PARENT_FIELD[new.kind]
-    parent = await cbo_by_code(session, principal.scope, new.parent_code, parent_kind)
+    parent = await cbo_by_code(
+        session, principal.scope, new.parent_code, parent_kind, for_update=True
+    )
     if parent is None:
         raise DomainError(
             ErrorCode.NOT_FOUND,
@@ -159,7 +161,7 @@ async def create_cbo(
 
 
 async def _cbo_for_change(session: AsyncSession, principal: Principal, code: str) -> Cbo:
-    cbo = await cbo_by_code(session, principal.scope, code)
+    cbo = await cbo_by_code(session, principal.scope, code, for_update=True)
     if cbo is None:
         raise DomainError(ErrorCode.NOT_FOUND, "code", "No CBO with this code in your scope")
     return cbo

@@ -25,19 +25,31 @@ async def geo_unit_by_code(
 
 
 async def cbo_by_code(
-    session: AsyncSession, scope: Scope, code: str, kind: CboKind | None = None
+    session: AsyncSession,
+    scope: Scope,
+    code: str,
+    kind: CboKind | None = None,
+    *,
+    for_update: bool = False,
 ) -> Cbo | None:
+    """``for_update`` locks the row (PostgreSQL) for a write that depends on its status:
+    closing, approving, joining or federating into a CBO then happen one at a time."""
     query = select(Cbo).where(Cbo.code == normalise_code(code), scope.clause(Cbo))
     if kind is not None:
         query = query.where(Cbo.kind == kind)
+    if for_update:
+        query = query.with_for_update()
     cbo: Cbo | None = await session.scalar(query)
     return cbo
 
 
-async def member_by_member_id(session: AsyncSession, scope: Scope, member_id: str) -> Member | None:
-    member: Member | None = await session.scalar(
-        select(Member).where(Member.member_id == member_id.strip(), scope.clause(Member))
-    )
+async def member_by_member_id(
+    session: AsyncSession, scope: Scope, member_id: str, *, for_update: bool = False
+) -> Member | None:
+    query = select(Member).where(Member.member_id == member_id.strip(), scope.clause(Member))
+    if for_update:
+        query = query.with_for_update()
+    member: Member | None = await session.scalar(query)
     return member
 
 

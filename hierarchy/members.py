@@ -109,7 +109,7 @@ async def shg_to_join(
     session: AsyncSession, principal: Principal, shg_code: str, field: str
 ) -> Cbo:
     """An SHG in the caller's scope that can take members (not closed)."""
-    shg = await cbo_by_code(session, principal.scope, shg_code, CboKind.SHG)
+    shg = await cbo_by_code(session, principal.scope, shg_code, CboKind.SHG, for_update=True)
     if shg is None:
         raise DomainError(ErrorCode.NOT_FOUND, field, "No SHG with this code in your scope")
     if shg.status is CboStatus.CLOSED:

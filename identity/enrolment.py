@@ -197,7 +197,7 @@ async def enroll_member(
 
 
 async def _active_member(session: AsyncSession, principal: Principal, member_id: str) -> Member:
-    member = await member_by_member_id(session, principal.scope, member_id)
+    member = await member_by_member_id(session, principal.scope, member_id, for_update=True)
     if member is None:
         raise DomainError(ErrorCode.NOT_FOUND, "memberId", "No member with this ID in your scope")
     if member.status is not MemberStatus.ACTIVE:

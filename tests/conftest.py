@@ -197,11 +197,13 @@ async def api(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Api]:
 
 @pytest.fixture
 def statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """Every SQL statement the engine runs during the test, in order."""
+    """Every SQL query the engine runs during the test, in order."""
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
+        # Transaction control is not a query (SQLite's BEGIN is sent as a statement).
+        if statement.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
+            seen.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     yield seen

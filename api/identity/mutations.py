@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import strawberry
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import UserError, user_error
@@ -171,8 +172,15 @@ async def _member(info: Info, result_id: int | None) -> Member | None:
 async def _consent(info: Info, result_id: int | None) -> Consent | None:
     if result_id is None:
         return None
+    scope = info.context.read_scope
+    if scope is None:
+        return None
     async with info.context.sessions() as session:
-        row = await session.get(identity_models.Consent, result_id)
+        row = await session.scalar(
+            select(identity_models.Consent)
+            .join(models.Member, models.Member.id == identity_models.Consent.member_pk)
+            .where(identity_models.Consent.id == result_id, scope.clause(models.Member))
+        )
     return None if row is None else Consent.from_row(row)
 
 

@@ -127,3 +127,23 @@ async def test_a_valid_token_is_accepted(api: Api) -> None:
 async def test_federation_service_sdl_needs_and_accepts_a_token(api: Api) -> None:
     data = await api.query("{ _service { sdl } }", role=Role.ANALYST)
     assert "type Shg" in data["_service"]["sdl"] and "@key" in data["_service"]["sdl"]
+
+
+@pytest.mark.parametrize("scope", [[], 0, False, {}, 7])
+async def test_a_scope_claim_that_is_not_a_code_is_refused_not_national(
+    api: Api, scope: Any
+) -> None:
+    token = jwt.encode(
+        _claims(api, role="bookkeeper") | {"scope": scope},
+        dev_signing_key(api.settings.config_dir),
+        algorithm="EdDSA",
+    )
+    response = await api.post(QUERY, token=token)
+    assert response.status_code == 401 and response.json()["data"] is None
+
+
+async def test_a_null_scope_claim_is_national(api: Api) -> None:
+    token = jwt.encode(
+        _claims(api) | {"scope": None}, dev_signing_key(api.settings.config_dir), algorithm="EdDSA"
+    )
+    assert (await api.query("{ me { scope } }", token=token)) == {"me": {"scope": None}}

@@ -120,3 +120,70 @@ async def test_two_hundred_concurrent_enrolments_of_one_aadhaar_give_one_member(
         r["errors"][0]["code"] == "ALREADY_ENROLLED" and r["member"] is None for r in refused
     )
     assert await counts() == (before[0] + 1, before[1] + 1, before[2] + 1)  # no orphans
+
+
+async def test_a_replay_under_another_role_or_scope_is_refused(api: Api, sessions: Any) -> None:
+    world: World = await build_world(sessions)
+    village = sorted(c for c, t in world.geo.items() if t.kind == "village")[0]
+    block = next(a for a in world.geo[village].ancestors if a.startswith("BL-"))
+    payload = {
+        "input": {
+            "villageCode": village,
+            "name": "Asha SHG",
+            "formedOn": "2022-02-02",
+            "idempotencyKey": "k1",
+        }
+    }
+    first = await api.query(CREATE_SHG, payload, role=Role.BOOKKEEPER, scope=block, subject="alice")
+    assert first["createShg"]["errors"] == []
+    for role, scope in [(Role.PARTNER, block), (Role.BOOKKEEPER, "")]:
+        replay = await api.query(CREATE_SHG, payload, role=role, scope=scope, subject="alice")
+        assert replay["createShg"]["errors"] == [
+            {"code": "IDEMPOTENCY_CONFLICT", "field": "idempotencyKey"}
+        ]
+
+
+async def test_closing_a_vo_and_adding_an_shg_to_it_never_both_succeed(
+    api: Api, sessions: Any
+) -> None:
+    close = """mutation($c: String!) { closeCbo(input: {code: $c, reason: "merged"}) { errors { code } } }"""
+    for attempt in range(5):
+        world: World = await build_world(sessions) if attempt == 0 else world  # noqa: F821
+        vo = sorted(c for c, t in world.cbos.items() if t.kind == "vo")[attempt % 4]
+        gp = next(a for a in world.cbos[vo].ancestors if a.startswith("GP-"))
+        village = sorted(
+            c for c, t in world.geo.items() if t.kind == "village" and gp in t.ancestors
+        )[0]
+        # Empty the VO first: close its SHGs' members out of the way by closing a fresh VO instead.
+        fresh = await api.query(
+            """mutation($gp: String!) { createVo(input: {gramPanchayatCode: $gp, name: "Race VO", formedOn: "2021-01-01"}) { vo { code } } }""",
+            {"gp": gp},
+        )
+        race_vo = fresh["createVo"]["vo"]["code"]
+        closed, created = await asyncio.gather(
+            api.query(close, {"c": race_vo}),
+            api.query(
+                CREATE_SHG,
+                {
+                    "input": {
+                        "villageCode": village,
+                        "voCode": race_vo,
+                        "name": "Late SHG",
+                        "formedOn": "2022-01-01",
+                    }
+                },
+            ),
+        )
+        close_ok = closed["closeCbo"]["errors"] == []
+        create_ok = created["createShg"]["errors"] == []
+        assert close_ok != create_ok, (closed, created)
+        async with sessions() as session:
+            live_children = await session.scalar(
+                select(func.count())
+                .select_from(Cbo)
+                .where(
+                    Cbo.vo_id == select(Cbo.id).where(Cbo.code == race_vo).scalar_subquery(),
+                    Cbo.kind == "shg",
+                )
+            )
+        assert (live_children == 0) == close_ok

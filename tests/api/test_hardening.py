@@ -165,3 +165,52 @@ async def test_production_has_no_introspection_and_no_graphiql(
     assert "graphiql" not in page.text.lower()
     ok = await client.post("/graphql", json={"query": "{ me { role } }"}, headers=headers)
     assert ok.json() == {"data": {"me": {"role": "ADMIN"}}}
+
+
+async def test_a_negative_page_cannot_hide_cost_behind_a_null_parent(api: Api) -> None:
+    heavy = "clfs(first: 100) { edges { node { vos(first: 100) { edges { node { shgs(first: 100) { totalCount } } } } } } }"
+    errors = await _errors(
+        api, f'{{ shg(code: "NOPE") {{ members(first: -2000000000) {{ totalCount }} }} {heavy} }}'
+    )
+    assert errors[0]["message"] == "'first' must be between 0 and 100"
+
+
+async def test_variable_defaults_and_floats_are_costed_at_their_value(api: Api) -> None:
+    query = """query($n: Int = 100) { clfs(first: $n) { edges { node { vos(first: $n) { edges { node {
+        shgs(first: $n) { totalCount } } } } } } } }"""
+    assert (await _errors(api, query))[0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    assert (await _errors(api, query, {"n": 100.0}))[0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+
+
+async def test_entities_cost_counts_every_representation(api: Api) -> None:
+    query = """query($r: [_Any!]!) { _entities(representations: $r) { ... on Shg {
+        members(first: 100) { totalCount } } } }"""
+    many = [{"__typename": "Shg", "code": f"SHG-{i}"} for i in range(300)]
+    assert "at most 100 representations" in (await _errors(api, query, {"r": many}))[0]["message"]
+    nested = """query($r: [_Any!]!) { _entities(representations: $r) { ... on Shg {
+        members(first: 100) { edges { node { memberId } } } } } }"""
+    error = (
+        await _errors(
+            api,
+            nested.replace("memberId", "shg { members(first: 2) { totalCount } }"),
+            {"r": many[:100]},
+        )
+    )[0]
+    assert (
+        error["extensions"]["cost"] == 100 + 100 * 100 + 100 * 100 * 2
+    )  # counted per representation
+
+
+async def test_bad_variables_are_explained_without_echoing_them(api: Api) -> None:
+    query = """mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { verdict } }"""
+    secret = {
+        "shgCode": "SHG-X",
+        "name": "Kamla Devi",
+        "mobile": "9876500000",
+        "aadhaar": "234567890124",
+    }
+    response = await api.post(query, {"input": secret}, token=api.token())
+    text = response.text
+    assert "gender" in text  # the rule is still explained
+    for value in secret.values():
+        assert value not in text

@@ -193,3 +193,22 @@ async def test_out_of_scope_parents_are_null(api: Api, world: World) -> None:
         token=api.token(Role.ANALYST, village),
     )
     assert data["geoUnit"] == {"code": village, "parent": None}
+
+
+async def test_out_of_range_ids_and_cursors_name_nothing(api: Api, world: World) -> None:
+    import base64
+
+    huge = base64.urlsafe_b64encode(b"Clf:99999999999999999999").decode()
+    real = global_id("GeoUnit", next(iter(world.geo.values())).db_id)
+    data = await api.query(
+        "query($a: ID!, $b: ID!) { a: node(id: $a) { id } b: node(id: $b) { id } }",
+        {"a": huge, "b": real},
+    )
+    assert data == {"a": None, "b": {"id": real}}
+    cursor = base64.urlsafe_b64encode(b"k:99999999999999999999").decode().rstrip("=")
+    response = await api.post(
+        "query($c: String) { members(after: $c) { totalCount } }", {"c": cursor}, token=api.token()
+    )
+    assert (
+        response.json()["errors"][0]["message"] == "The 'after' cursor is not one this API issued"
+    )
