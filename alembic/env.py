@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from alembic import context
 from sqlalchemy.engine import Connection
 
-from alembic import context
 from core.database import Base, create_engine
 from core.migrations import target_metadata_modules
 from core.settings import Settings

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from alembic import command
+from core.database import WRITES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,5 +36,8 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
+    async with engine.connect() as plain:
+        # A writing unit of work: on SQLite the whole migration is one transaction.
+        connection = await plain.execution_options(**{WRITES: True})
+        async with connection.begin():
+            await connection.run_sync(run)

@@ -140,6 +140,7 @@ def verify_card(token: str, jwks: dict[str, Any]) -> dict[str, Any]:
 
 
 CARD_SIZE = (1011, 638)  # CR80 at 300 dpi
+QR_SIDE = 480
 
 
 def card_png(token: str, claims: dict[str, Any]) -> bytes:
@@ -162,11 +163,13 @@ def card_png(token: str, claims: dict[str, Any]) -> bytes:
         draw.text((30, y), label, fill=(90, 90, 90), font=label_font)
         draw.text((30, y + 24), str(value)[:32], fill="black", font=value_font)
         y += 80
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=3, border=2)
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
     code.add_data(token)
+    code.make(fit=True)
+    # Whole pixels per module, as large as fits: scaling a QR image afterwards blurs it.
+    code.box_size = QR_SIDE // (code.modules_count + 2 * code.border)
     image = code.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
-    image.thumbnail((420, 420))
-    card.paste(image, (CARD_SIZE[0] - image.width - 30, 150))
+    card.paste(image, (CARD_SIZE[0] - image.width - 30, (CARD_SIZE[1] + 90 - image.height) // 2))
     out = io.BytesIO()
     card.save(out, format="PNG")
     return out.getvalue()
