@@ -17,17 +17,20 @@ from api.hierarchy.queries import HierarchyQuery
 from api.hierarchy.types import Clf, GeoUnit, Member, Shg, VillageOrganisation
 from api.identity.mutations import IdentityMutation
 from api.identity.queries import IdentityQuery
+from api.ledger.mutations import LedgerMutation
+from api.ledger.queries import LedgerQuery
+from api.ledger.types import MONEY_SCALAR, Money, Voucher
 from api.security import extensions, register_connection_fields
 from core.settings import Settings
 
 
 @strawberry.type
-class Query(HierarchyQuery, IdentityQuery):
+class Query(HierarchyQuery, IdentityQuery, LedgerQuery):
     pass
 
 
 @strawberry.type
-class Mutation(HierarchyMutation, IdentityMutation):
+class Mutation(HierarchyMutation, IdentityMutation, LedgerMutation):
     pass
 
 
@@ -65,9 +68,9 @@ def build_schema(settings: Settings) -> Schema:
     return LokosSchema(
         query=Query,
         mutation=Mutation,
-        types=[GeoUnit, Clf, VillageOrganisation, Shg, Member],
+        types=[GeoUnit, Clf, VillageOrganisation, Shg, Member, Voucher],
         extensions=extensions(settings),
-        config=StrawberryConfig(disable_field_suggestions=True),
+        config=StrawberryConfig(disable_field_suggestions=True, scalar_map={Money: MONEY_SCALAR}),
     )
 
 

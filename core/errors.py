@@ -25,6 +25,7 @@ class ErrorCode(StrEnum):
     HAS_ACTIVE_CHILDREN = "has_active_children"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     ALREADY_ENROLLED = "already_enrolled"
+    UNBALANCED = "unbalanced"
 
 
 class DomainError(Exception):

@@ -20,6 +20,7 @@ def target_metadata_modules() -> None:
     import core.idempotency  # noqa: F401
     import hierarchy.models  # noqa: F401
     import identity.models  # noqa: F401
+    import ledger.models  # noqa: F401
 
 
 def alembic_config() -> Config:

@@ -1,0 +1,103 @@
+"""Ledger: vouchers, voucher lines and posted balances.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-23 02:47:19.344118
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision = '0003'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('ledger_balance',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('cbo_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('account', sa.String(length=48), nullable=False),
+    sa.Column('member_pk', sa.BigInteger(), nullable=False),
+    sa.Column('balance_paise', sa.BigInteger(), nullable=False),
+    sa.Column('district_id', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['cbo_id'], ['cbo.id'], name=op.f('fk_ledger_balance_cbo_id_cbo')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_balance')),
+    sa.UniqueConstraint('cbo_id', 'account', 'member_pk', name=op.f('uq_ledger_balance_cbo_id_account_member_pk'))
+    )
+    op.create_table('voucher',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('cbo_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('voucher_date', sa.Date(), nullable=False),
+    sa.Column('narration', sa.String(length=256), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'approved', 'rejected', name='voucherstatus', native_enum=False, length=16), nullable=False),
+    sa.Column('total_paise', sa.BigInteger(), nullable=False),
+    sa.Column('reverses_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('made_by', sa.String(length=128), nullable=False),
+    sa.Column('made_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('checked_by', sa.String(length=128), nullable=True),
+    sa.Column('checked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('rejection_reason', sa.String(length=256), nullable=True),
+    sa.Column('state_id', sa.BigInteger(), nullable=False),
+    sa.Column('district_id', sa.BigInteger(), nullable=False),
+    sa.Column('block_id', sa.BigInteger(), nullable=False),
+    sa.Column('gp_id', sa.BigInteger(), nullable=True),
+    sa.Column('village_id', sa.BigInteger(), nullable=True),
+    sa.Column('clf_id', sa.BigInteger(), nullable=True),
+    sa.Column('vo_id', sa.BigInteger(), nullable=True),
+    sa.Column('shg_id', sa.BigInteger(), nullable=True),
+    sa.ForeignKeyConstraint(['cbo_id'], ['cbo.id'], name=op.f('fk_voucher_cbo_id_cbo')),
+    sa.ForeignKeyConstraint(['reverses_id'], ['voucher.id'], name=op.f('fk_voucher_reverses_id_voucher')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_voucher'))
+    )
+    with op.batch_alter_table('voucher', schema=None) as batch_op:
+        batch_op.create_index('ix_voucher_block_id_scan', ['block_id', 'id'], unique=False)
+        batch_op.create_index('ix_voucher_cbo_date', ['cbo_id', 'voucher_date', 'id'], unique=False)
+        batch_op.create_index('ix_voucher_clf_id_scan', ['clf_id', 'id'], unique=False)
+        batch_op.create_index('ix_voucher_district_id_scan', ['district_id', 'id'], unique=False)
+        batch_op.create_index('ix_voucher_gp_id_scan', ['gp_id', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_voucher_reverses_id'), ['reverses_id'], unique=False)
+        batch_op.create_index('ix_voucher_shg_id_scan', ['shg_id', 'id'], unique=False)
+        batch_op.create_index('ix_voucher_state_id_scan', ['state_id', 'id'], unique=False)
+        batch_op.create_index('ix_voucher_village_id_scan', ['village_id', 'id'], unique=False)
+        batch_op.create_index('ix_voucher_vo_id_scan', ['vo_id', 'id'], unique=False)
+
+    op.create_table('voucher_line',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('voucher_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('account', sa.String(length=48), nullable=False),
+    sa.Column('member_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('amount_paise', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['member_pk'], ['member.id'], name=op.f('fk_voucher_line_member_pk_member')),
+    sa.ForeignKeyConstraint(['voucher_id'], ['voucher.id'], name=op.f('fk_voucher_line_voucher_id_voucher')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_voucher_line'))
+    )
+    with op.batch_alter_table('voucher_line', schema=None) as batch_op:
+        batch_op.create_index('ix_voucher_line_member', ['member_pk', 'voucher_id'], unique=False)
+        batch_op.create_index('ix_voucher_line_voucher', ['voucher_id'], unique=False)
+
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('voucher_line', schema=None) as batch_op:
+        batch_op.drop_index('ix_voucher_line_voucher')
+        batch_op.drop_index('ix_voucher_line_member')
+
+    op.drop_table('voucher_line')
+    with op.batch_alter_table('voucher', schema=None) as batch_op:
+        batch_op.drop_index('ix_voucher_vo_id_scan')
+        batch_op.drop_index('ix_voucher_village_id_scan')
+        batch_op.drop_index('ix_voucher_state_id_scan')
+        batch_op.drop_index('ix_voucher_shg_id_scan')
+        batch_op.drop_index(batch_op.f('ix_voucher_reverses_id'))
+        batch_op.drop_index('ix_voucher_gp_id_scan')
+        batch_op.drop_index('ix_voucher_district_id_scan')
+        batch_op.drop_index('ix_voucher_clf_id_scan')
+        batch_op.drop_index('ix_voucher_cbo_date')
+        batch_op.drop_index('ix_voucher_block_id_scan')
+
+    op.drop_table('voucher')
+    op.drop_table('ledger_balance')

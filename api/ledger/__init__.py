@@ -1,0 +1,1 @@
+"""The ledger's corner of the API: vouchers, maker–checker and the trial balance."""

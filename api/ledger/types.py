@@ -1,0 +1,158 @@
+"""GraphQL types of the books. Amounts are `Money`: rupees as text with two decimals."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import NewType
+
+import strawberry
+from strawberry import Private
+
+from api.hierarchy.dataloaders import CboByIdLoader, MemberByIdLoader
+from api.hierarchy.types import Cbo, Info, Member, cbo_type
+from api.ledger.dataloaders import LinesByVoucherLoader, VoucherByIdLoader
+from api.node import Node, global_id
+from core.money import format_rupees
+from ledger import models
+from ledger.chart import ACCOUNTS, AccountType
+from ledger.reports import TrialBalance as TrialBalanceReport
+
+Money = NewType("Money", str)
+
+
+def _parse_money(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError('Money is text in rupees, like "1250.50" (never a number: no floats)')
+    return value
+
+
+# Registered in the schema's scalar_map (api.schema).
+MONEY_SCALAR = strawberry.scalar(
+    name="Money",
+    description='An amount in rupees as text, to the paisa: "1250.50". Never a float.',
+    serialize=str,
+    parse_value=_parse_money,
+)
+strawberry.enum(models.VoucherStatus)
+strawberry.enum(AccountType)
+
+
+@strawberry.type(description="One debit or credit of a voucher.")
+class VoucherLine:
+    account: str
+    account_name: str
+    debit: Money
+    credit: Money
+    row: Private[models.VoucherLine]
+
+    @classmethod
+    def from_row(cls, row: models.VoucherLine) -> VoucherLine:
+        amount = row.amount_paise
+        return cls(
+            account=row.account,
+            account_name=ACCOUNTS[row.account].name,
+            debit=Money(format_rupees(max(amount, 0))),
+            credit=Money(format_rupees(max(-amount, 0))),
+            row=row,
+        )
+
+    @strawberry.field(description="The member, for member accounts (savings, loans to members).")
+    async def member(self, info: Info) -> Member | None:
+        if self.row.member_pk is None:
+            return None
+        row = await info.context.loader(MemberByIdLoader).load(self.row.member_pk)
+        return None if row is None else Member.from_row(row)
+
+
+@strawberry.type(
+    description="A voucher: balanced lines, recorded by a maker, approved by a checker."
+)
+class Voucher(Node):
+    voucher_date: date
+    narration: str
+    status: models.VoucherStatus
+    total: Money
+    made_by: str
+    checked_by: str | None
+    checked_at: datetime | None
+    rejection_reason: str | None
+    row: Private[models.Voucher]
+
+    @classmethod
+    def from_row(cls, row: models.Voucher) -> Voucher:
+        return cls(
+            id=global_id("Voucher", row.id),
+            voucher_date=row.voucher_date,
+            narration=row.narration,
+            status=row.status,
+            total=Money(format_rupees(row.total_paise)),
+            made_by=row.made_by,
+            checked_by=row.checked_by,
+            checked_at=row.checked_at,
+            rejection_reason=row.rejection_reason,
+            row=row,
+        )
+
+    @strawberry.field
+    async def cbo(self, info: Info) -> Cbo | None:
+        row = await info.context.loader(CboByIdLoader).load(self.row.cbo_id)
+        result: Cbo | None = None if row is None else cbo_type(row)
+        return result
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[VoucherLine]:
+        rows = await info.context.loader(LinesByVoucherLoader).load(self.row.id)
+        return [VoucherLine.from_row(row) for row in rows]
+
+    @strawberry.field(description="The posted voucher this one reverses, if it is a reversal.")
+    async def reverses(self, info: Info) -> Voucher | None:
+        return await voucher_by_id(info, self.row.reverses_id)
+
+
+async def voucher_by_id(info: Info, voucher_id: int | None) -> Voucher | None:
+    if voucher_id is None:
+        return None
+    row = await info.context.loader(VoucherByIdLoader).load(voucher_id)
+    return None if row is None else Voucher.from_row(row)
+
+
+@strawberry.type
+class TrialBalanceLine:
+    account: str
+    account_name: str
+    account_type: AccountType
+    debit: Money
+    credit: Money
+
+
+@strawberry.type(description="Posted balances by account; debits equal credits in balanced books.")
+class TrialBalance:
+    lines: list[TrialBalanceLine]
+    total_debit: Money
+    total_credit: Money
+    balanced: bool
+    report: Private[TrialBalanceReport]
+
+    @classmethod
+    def from_report(cls, report: TrialBalanceReport) -> TrialBalance:
+        return cls(
+            lines=[
+                TrialBalanceLine(
+                    account=line.account.code,
+                    account_name=line.account.name,
+                    account_type=line.account.type,
+                    debit=Money(format_rupees(line.debit_paise)),
+                    credit=Money(format_rupees(line.credit_paise)),
+                )
+                for line in report.lines
+            ],
+            total_debit=Money(format_rupees(report.debit_paise)),
+            total_credit=Money(format_rupees(report.credit_paise)),
+            balanced=report.debit_paise == report.credit_paise,
+            report=report,
+        )
+
+    @strawberry.field
+    def cbo(self) -> Cbo:
+        result: Cbo = cbo_type(self.report.cbo)
+        return result

@@ -1,0 +1,70 @@
+"""The chart of accounts of SHGs, VOs and CLFs.
+
+Account codes are stable strings, used in vouchers and reports. Member
+accounts (savings, loans to members) carry a sub-ledger per member. Balances
+are kept debit-positive: an asset's balance is positive, a liability's or a
+fund's negative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hierarchy.models import CboKind
+
+
+class AccountType(StrEnum):
+    ASSET = "asset"
+    LIABILITY = "liability"
+    FUND = "fund"
+    INCOME = "income"
+    EXPENSE = "expense"
+
+
+@dataclass(frozen=True)
+class Account:
+    code: str
+    name: str
+    type: AccountType
+    kinds: frozenset[CboKind]
+    per_member: bool = False
+
+
+_ALL = frozenset(CboKind)
+_SHG = frozenset({CboKind.SHG})
+_FEDERATIONS = frozenset({CboKind.VO, CboKind.CLF})
+
+CHART: tuple[Account, ...] = (
+    Account("cash", "Cash in hand", AccountType.ASSET, _ALL),
+    Account("bank", "Bank account", AccountType.ASSET, _ALL),
+    Account("savings_compulsory", "Members' compulsory savings", AccountType.LIABILITY, _SHG, True),
+    Account("savings_voluntary", "Members' voluntary savings", AccountType.LIABILITY, _SHG, True),
+    Account("loans_to_members", "Loans to members", AccountType.ASSET, _SHG, True),
+    Account("loans_to_shgs", "Loans to SHGs", AccountType.ASSET, _FEDERATIONS),
+    Account("loans_to_vos", "Loans to VOs", AccountType.ASSET, frozenset({CboKind.CLF})),
+    Account("loan_from_vo", "Loan from VO", AccountType.LIABILITY, _SHG),
+    Account(
+        "loan_from_clf",
+        "Loan from CLF",
+        AccountType.LIABILITY,
+        frozenset({CboKind.SHG, CboKind.VO}),
+    ),
+    Account("loan_from_bank", "Loan from bank", AccountType.LIABILITY, _ALL),
+    Account("revolving_fund", "Revolving Fund", AccountType.FUND, _ALL),
+    Account("community_investment_fund", "Community Investment Fund", AccountType.FUND, _ALL),
+    Account(
+        "community_enterprise_fund", "Community Enterprise Fund", AccountType.FUND, _FEDERATIONS
+    ),
+    Account("vulnerability_reduction_fund", "Vulnerability Reduction Fund", AccountType.FUND, _ALL),
+    Account("interest_income", "Interest income", AccountType.INCOME, _ALL),
+    Account("fines", "Fines", AccountType.INCOME, _SHG),
+    Account("other_income", "Other income", AccountType.INCOME, _ALL),
+    Account("interest_expense", "Interest expense", AccountType.EXPENSE, _ALL),
+    Account("other_expenses", "Other expenses", AccountType.EXPENSE, _ALL),
+)
+ACCOUNTS = {account.code: account for account in CHART}
+
+
+def accounts_for(kind: CboKind) -> list[Account]:
+    return [account for account in CHART if kind in account.kinds]

@@ -1,0 +1,106 @@
+"""Tables of the books: vouchers, their lines, and the balances posting keeps.
+
+A voucher belongs to one CBO and carries that CBO's ancestor ids, so scope
+filtering works on the books exactly as on the registers. Its lines balance
+to zero in integer paise (debits positive, credits negative). Only approved
+vouchers move balances; an approved voucher is never changed again, only
+reversed by another voucher that points back at it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Date, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.database import Base, BigId, UtcDateTime, utc_now
+
+
+class VoucherStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+_STATUS = Enum(
+    VoucherStatus,
+    native_enum=False,
+    length=16,
+    validate_strings=True,
+    values_callable=lambda members: [m.value for m in members],
+)
+LEDGER_ANCESTORS = [
+    "state_id",
+    "district_id",
+    "block_id",
+    "gp_id",
+    "village_id",
+    "clf_id",
+    "vo_id",
+    "shg_id",
+]
+
+
+class Voucher(Base):
+    __tablename__ = "voucher"
+    __table_args__ = (
+        *(Index(f"ix_voucher_{col}_scan", col, "id") for col in LEDGER_ANCESTORS),
+        Index("ix_voucher_cbo_date", "cbo_id", "voucher_date", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    cbo_id: Mapped[int] = mapped_column(ForeignKey("cbo.id"))
+    voucher_date: Mapped[date] = mapped_column(Date)
+    narration: Mapped[str] = mapped_column(String(256))
+    status: Mapped[VoucherStatus] = mapped_column(_STATUS)
+    total_paise: Mapped[int] = mapped_column(BigInteger)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("voucher.id"), index=True)
+    made_by: Mapped[str] = mapped_column(String(128))
+    made_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    checked_by: Mapped[str | None] = mapped_column(String(128))
+    checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    rejection_reason: Mapped[str | None] = mapped_column(String(256))
+    state_id: Mapped[int] = mapped_column(BigInteger)
+    district_id: Mapped[int] = mapped_column(BigInteger)
+    block_id: Mapped[int] = mapped_column(BigInteger)
+    gp_id: Mapped[int | None] = mapped_column(BigInteger)
+    village_id: Mapped[int | None] = mapped_column(BigInteger)
+    clf_id: Mapped[int | None] = mapped_column(BigInteger)
+    vo_id: Mapped[int | None] = mapped_column(BigInteger)
+    shg_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class VoucherLine(Base):
+    __tablename__ = "voucher_line"
+    __table_args__ = (
+        Index("ix_voucher_line_voucher", "voucher_id"),
+        Index("ix_voucher_line_member", "member_pk", "voucher_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    voucher_id: Mapped[int] = mapped_column(ForeignKey("voucher.id"))
+    account: Mapped[str] = mapped_column(String(48))
+    member_pk: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    # Debit positive, credit negative; a voucher's lines sum to zero.
+    amount_paise: Mapped[int] = mapped_column(BigInteger)
+
+
+class LedgerBalance(Base):
+    """The running balance of one account (and member, for member accounts) of one CBO.
+
+    Kept by posting, so a trial balance reads a handful of rows however long
+    the history. ``member_pk`` is 0 for accounts without a member sub-ledger
+    (0 rather than NULL, so the unique key holds on every database).
+    """
+
+    __tablename__ = "ledger_balance"
+    __table_args__ = (UniqueConstraint("cbo_id", "account", "member_pk"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    cbo_id: Mapped[int] = mapped_column(ForeignKey("cbo.id"))
+    account: Mapped[str] = mapped_column(String(48))
+    member_pk: Mapped[int] = mapped_column(BigInteger)
+    balance_paise: Mapped[int] = mapped_column(BigInteger)
+    district_id: Mapped[int] = mapped_column(BigInteger)

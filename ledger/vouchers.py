@@ -1,0 +1,325 @@
+"""Vouchers and maker–checker: record a draft, approve or reject it, reverse what was posted.
+
+A bookkeeper records; an approver (or admin) other than the maker approves,
+and only then do balances move. A posted voucher never changes: a correction
+is a reversal voucher pointing back at it, approved the same way.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.access import Principal, Role
+from core.audit import record_audit
+from core.database import utc_now
+from core.errors import DomainError, ErrorCode
+from core.money import check_paise
+from hierarchy.fields import check_not_before, check_not_future
+from hierarchy.lookup import cbo_by_code
+from hierarchy.models import Cbo, CboStatus, Member, MemberStatus
+from ledger.chart import ACCOUNTS
+from ledger.models import (
+    LEDGER_ANCESTORS,
+    LedgerBalance,
+    Voucher,
+    VoucherLine,
+    VoucherStatus,
+)
+
+_MAKERS = (Role.ADMIN, Role.BOOKKEEPER)
+_CHECKERS = (Role.ADMIN, Role.APPROVER)
+NO_MEMBER = 0
+
+
+@dataclass(frozen=True)
+class LineInput:
+    account: str
+    debit_paise: int = 0
+    credit_paise: int = 0
+    member_id: str | None = None
+
+
+@dataclass(frozen=True)
+class NewVoucher:
+    cbo_code: str
+    voucher_date: date
+    narration: str
+    lines: tuple[LineInput, ...]
+
+
+def _text(value: str | None, field: str, what: str) -> str:
+    text = " ".join((value or "").split())
+    if not text:
+        raise DomainError(ErrorCode.REQUIRED, field, f"Give {what}")
+    if len(text) > 256:
+        raise DomainError(
+            ErrorCode.INVALID, field, f"{what.capitalize()} is at most 256 characters"
+        )
+    return text
+
+
+async def _line_member(session: AsyncSession, cbo: Cbo, line: LineInput, field: str) -> int:
+    account = ACCOUNTS[line.account]
+    if not account.per_member:
+        if line.member_id:
+            raise DomainError(
+                ErrorCode.INVALID, f"{field}.memberId", "This account has no member ledger"
+            )
+        return NO_MEMBER
+    if not line.member_id:
+        raise DomainError(
+            ErrorCode.REQUIRED, f"{field}.memberId", "Name the member for this account"
+        )
+    member = await session.scalar(
+        select(Member).where(Member.member_id == line.member_id.strip(), Member.shg_id == cbo.id)
+    )
+    if member is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"{field}.memberId", "No such member in this SHG")
+    if member.status is not MemberStatus.ACTIVE:
+        raise DomainError(
+            ErrorCode.INVALID_STATE, f"{field}.memberId", "This member has left the SHG"
+        )
+    return member.id
+
+
+async def record_voucher(
+    session: AsyncSession, principal: Principal, new: NewVoucher, *, today: date | None = None
+) -> Voucher:
+    principal.require(*_MAKERS)
+    narration = _text(new.narration, "narration", "a narration")
+    cbo = await cbo_by_code(session, principal.scope, new.cbo_code)
+    if cbo is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "cboCode", "No CBO with this code in your scope")
+    if cbo.status is CboStatus.CLOSED:
+        raise DomainError(ErrorCode.INVALID_STATE, "cboCode", "This CBO is closed")
+    check_not_future(new.voucher_date, "voucherDate", today or date.today())
+    check_not_before(new.voucher_date, cbo.formed_on, "voucherDate", "the CBO was formed")
+    if len(new.lines) < 2:
+        raise DomainError(ErrorCode.INVALID, "lines", "A voucher has at least two lines")
+    rows: list[VoucherLine] = []
+    for index, line in enumerate(new.lines):
+        field = f"lines[{index}]"
+        account = ACCOUNTS.get(line.account)
+        if account is None or cbo.kind not in account.kinds:
+            raise DomainError(
+                ErrorCode.INVALID,
+                f"{field}.account",
+                f"No such account in a {cbo.kind.value.upper()}'s books",
+            )
+        debit = check_paise(line.debit_paise, f"{field}.debit")
+        credit = check_paise(line.credit_paise, f"{field}.credit")
+        if (debit > 0) == (credit > 0):
+            raise DomainError(ErrorCode.INVALID, field, "Each line is either a debit or a credit")
+        member_pk = await _line_member(session, cbo, line, field)
+        rows.append(
+            VoucherLine(
+                account=line.account, member_pk=member_pk or None, amount_paise=debit - credit
+            )
+        )
+    debits = sum(row.amount_paise for row in rows if row.amount_paise > 0)
+    credits = -sum(row.amount_paise for row in rows if row.amount_paise < 0)
+    if debits != credits:
+        raise DomainError(
+            ErrorCode.UNBALANCED,
+            "lines",
+            f"Debits ({debits} paise) and credits ({credits} paise) differ",
+        )
+    voucher = Voucher(
+        cbo_id=cbo.id,
+        voucher_date=new.voucher_date,
+        narration=narration,
+        status=VoucherStatus.DRAFT,
+        total_paise=debits,
+        made_by=principal.subject,
+    )
+    for column in LEDGER_ANCESTORS:
+        setattr(voucher, column, getattr(cbo, column))
+    return await _save(session, principal, voucher, rows, "voucher.recorded")
+
+
+async def _save(
+    session: AsyncSession,
+    principal: Principal,
+    voucher: Voucher,
+    rows: list[VoucherLine],
+    action: str,
+) -> Voucher:
+    session.add(voucher)
+    await session.flush()
+    for row in rows:
+        row.voucher_id = voucher.id
+    session.add_all(rows)
+    await record_audit(
+        session,
+        actor=principal.subject,
+        action=action,
+        entity_type="voucher",
+        entity_id=voucher.id,
+        detail={"cbo_id": voucher.cbo_id, "total_paise": voucher.total_paise},
+    )
+    await session.flush()
+    return voucher
+
+
+async def _voucher_for_change(
+    session: AsyncSession, principal: Principal, voucher_id: int
+) -> Voucher:
+    voucher = await session.scalar(
+        select(Voucher)
+        .where(Voucher.id == voucher_id, principal.scope.clause(Voucher))
+        .with_for_update()
+    )
+    if voucher is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "voucherId", "No voucher with this id in your scope")
+    return voucher
+
+
+async def _lines(session: AsyncSession, voucher: Voucher) -> list[VoucherLine]:
+    return list(
+        (
+            await session.scalars(select(VoucherLine).where(VoucherLine.voucher_id == voucher.id))
+        ).all()
+    )
+
+
+async def _post(session: AsyncSession, voucher: Voucher) -> None:
+    """Move balances by the voucher's lines (one locked row per account and member)."""
+    moves: dict[tuple[str, int], int] = defaultdict(int)
+    for line in await _lines(session, voucher):
+        moves[(line.account, line.member_pk or NO_MEMBER)] += line.amount_paise
+    for (account, member_pk), amount in sorted(moves.items()):
+        balance = await session.scalar(
+            select(LedgerBalance)
+            .where(
+                LedgerBalance.cbo_id == voucher.cbo_id,
+                LedgerBalance.account == account,
+                LedgerBalance.member_pk == member_pk,
+            )
+            .with_for_update()
+        )
+        if balance is None:
+            session.add(
+                LedgerBalance(
+                    cbo_id=voucher.cbo_id,
+                    account=account,
+                    member_pk=member_pk,
+                    balance_paise=amount,
+                    district_id=voucher.district_id,
+                )
+            )
+        else:
+            balance.balance_paise += amount
+
+
+async def approve_voucher(session: AsyncSession, principal: Principal, voucher_id: int) -> Voucher:
+    principal.require(*_CHECKERS)
+    voucher = await _voucher_for_change(session, principal, voucher_id)
+    if voucher.status is not VoucherStatus.DRAFT:
+        raise DomainError(
+            ErrorCode.INVALID_STATE, "voucherId", f"This voucher is {voucher.status.value}"
+        )
+    if voucher.made_by == principal.subject:
+        raise DomainError(
+            ErrorCode.SELF_APPROVAL,
+            "voucherId",
+            "A voucher is approved by someone other than its maker",
+        )
+    await _post(session, voucher)
+    voucher.status = VoucherStatus.APPROVED
+    voucher.checked_by = principal.subject
+    voucher.checked_at = utc_now()
+    await record_audit(
+        session,
+        actor=principal.subject,
+        action="voucher.approved",
+        entity_type="voucher",
+        entity_id=voucher.id,
+        detail={"cbo_id": voucher.cbo_id},
+    )
+    await session.flush()
+    return voucher
+
+
+async def reject_voucher(
+    session: AsyncSession, principal: Principal, voucher_id: int, reason: str
+) -> Voucher:
+    principal.require(*_CHECKERS)
+    why = _text(reason, "reason", "a reason")
+    voucher = await _voucher_for_change(session, principal, voucher_id)
+    if voucher.status is not VoucherStatus.DRAFT:
+        raise DomainError(
+            ErrorCode.INVALID_STATE, "voucherId", f"This voucher is {voucher.status.value}"
+        )
+    if voucher.made_by == principal.subject:
+        raise DomainError(
+            ErrorCode.SELF_APPROVAL,
+            "voucherId",
+            "A voucher is checked by someone other than its maker",
+        )
+    voucher.status = VoucherStatus.REJECTED
+    voucher.checked_by = principal.subject
+    voucher.checked_at = utc_now()
+    voucher.rejection_reason = why
+    await record_audit(
+        session,
+        actor=principal.subject,
+        action="voucher.rejected",
+        entity_type="voucher",
+        entity_id=voucher.id,
+        detail={"cbo_id": voucher.cbo_id},
+    )
+    await session.flush()
+    return voucher
+
+
+async def reverse_voucher(
+    session: AsyncSession,
+    principal: Principal,
+    voucher_id: int,
+    on: date,
+    reason: str,
+    *,
+    today: date | None = None,
+) -> Voucher:
+    """Record (as a draft for a checker) the voucher that undoes a posted one."""
+    principal.require(*_MAKERS)
+    why = _text(reason, "reason", "a reason")
+    original = await _voucher_for_change(session, principal, voucher_id)
+    if original.status is not VoucherStatus.APPROVED:
+        raise DomainError(ErrorCode.INVALID_STATE, "voucherId", "Only posted vouchers are reversed")
+    if original.reverses_id is not None:
+        raise DomainError(
+            ErrorCode.INVALID_STATE, "voucherId", "A reversal is not reversed; record a new voucher"
+        )
+    already = await session.scalar(
+        select(Voucher.id).where(
+            Voucher.reverses_id == original.id, Voucher.status != VoucherStatus.REJECTED
+        )
+    )
+    if already is not None:
+        raise DomainError(
+            ErrorCode.INVALID_STATE, "voucherId", "This voucher already has a reversal"
+        )
+    check_not_future(on, "reversedOn", today or date.today())
+    check_not_before(on, original.voucher_date, "reversedOn", "the voucher's own date")
+    reversal = Voucher(
+        cbo_id=original.cbo_id,
+        voucher_date=on,
+        narration=f"Reversal of voucher {original.id}: {why}"[:256],
+        status=VoucherStatus.DRAFT,
+        total_paise=original.total_paise,
+        reverses_id=original.id,
+        made_by=principal.subject,
+    )
+    for column in LEDGER_ANCESTORS:
+        setattr(reversal, column, getattr(original, column))
+    rows = [
+        VoucherLine(account=line.account, member_pk=line.member_pk, amount_paise=-line.amount_paise)
+        for line in await _lines(session, original)
+    ]
+    return await _save(session, principal, reversal, rows, "voucher.reversal_recorded")
