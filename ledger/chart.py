@@ -68,3 +68,14 @@ ACCOUNTS = {account.code: account for account in CHART}
 
 def accounts_for(kind: CboKind) -> list[Account]:
     return [account for account in CHART if kind in account.kinds]
+
+
+def natural_balance(account: Account, debit_positive: int) -> int:
+    """A balance as its holder reads it: assets, expenses debit-positive; the rest credit-positive.
+
+    >>> natural_balance(ACCOUNTS["savings_compulsory"], -10000)  # she has saved Rs 100
+    10000
+    """
+    if account.type in (AccountType.ASSET, AccountType.EXPENSE):
+        return debit_positive
+    return -debit_positive

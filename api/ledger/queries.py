@@ -5,19 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.context import Context
 from api.hierarchy.dataloaders import CboByCodeLoader
 from api.hierarchy.types import After, First, Info
 from api.ledger.dataloaders import VoucherByIdLoader
-from api.ledger.types import TrialBalance, Voucher
+from api.ledger.types import Passbook, TrialBalance, Voucher
 from api.node import NODE_FETCHERS
 from api.pagination import Connection, PageArgs, connection, empty_connection
 from hierarchy import listing
 from hierarchy.codes import normalise_code
 from ledger import models
-from ledger.reports import trial_balance
+from ledger.reports import passbook, trial_balance
 
 
 @strawberry.type
@@ -30,6 +31,26 @@ class LedgerQuery:
         async with info.context.sessions() as session:
             report = await trial_balance(session, scope, cbo_code)
         return None if report is None else TrialBalance.from_report(report)
+
+    @strawberry.field(description="Her savings and loan statement; null outside your scope.")
+    async def passbook(
+        self,
+        info: Info,
+        member_id: str,
+        last: Annotated[
+            int, strawberry.argument(description="Entries to show (at most 100).")
+        ] = 50,
+    ) -> Passbook | None:
+        scope = info.context.read_scope
+        if scope is None:
+            return None
+        if not 0 <= last <= info.context.settings.max_page_size:
+            raise GraphQLError(
+                f"'last' must be between 0 and {info.context.settings.max_page_size}"
+            )
+        async with info.context.sessions() as session:
+            report = await passbook(session, scope, member_id, last=last)
+        return None if report is None else Passbook.from_report(report)
 
     @strawberry.field(description="A CBO's vouchers, oldest first.")
     async def vouchers(

@@ -14,7 +14,8 @@ from api.ledger.dataloaders import LinesByVoucherLoader, VoucherByIdLoader
 from api.node import Node, global_id
 from core.money import format_rupees
 from ledger import models
-from ledger.chart import ACCOUNTS, AccountType
+from ledger.chart import ACCOUNTS, AccountType, natural_balance
+from ledger.reports import Passbook as PassbookReport
 from ledger.reports import TrialBalance as TrialBalanceReport
 
 Money = NewType("Money", str)
@@ -156,3 +157,60 @@ class TrialBalance:
     def cbo(self) -> Cbo:
         result: Cbo = cbo_type(self.report.cbo)
         return result
+
+
+def _rupees(paise: int) -> Money:
+    return Money(format_rupees(paise))
+
+
+@strawberry.type(description="Her balance in one account, as she reads it (savings positive).")
+class PassbookBalance:
+    account: str
+    account_name: str
+    balance: Money
+
+
+@strawberry.type(description="One posted entry of hers, with her balance in that account after it.")
+class PassbookEntry:
+    voucher_date: date
+    narration: str
+    account: str
+    account_name: str
+    debit: Money
+    credit: Money
+    balance: Money
+
+
+@strawberry.type(description="A member's savings and loan statement from the posted books.")
+class Passbook:
+    balances: list[PassbookBalance]
+    entries: list[PassbookEntry] = strawberry.field(description="Her latest entries, oldest first.")
+    report: Private[PassbookReport]
+
+    @classmethod
+    def from_report(cls, report: PassbookReport) -> Passbook:
+        balances = [
+            PassbookBalance(
+                account=code,
+                account_name=ACCOUNTS[code].name,
+                balance=_rupees(natural_balance(ACCOUNTS[code], paise)),
+            )
+            for code, paise in sorted(report.balances.items())
+        ]
+        entries = [
+            PassbookEntry(
+                voucher_date=entry.voucher_date,
+                narration=entry.narration,
+                account=entry.account.code,
+                account_name=entry.account.name,
+                debit=_rupees(max(entry.amount_paise, 0)),
+                credit=_rupees(max(-entry.amount_paise, 0)),
+                balance=_rupees(natural_balance(entry.account, entry.balance_paise)),
+            )
+            for entry in report.entries
+        ]
+        return cls(balances=balances, entries=entries, report=report)
+
+    @strawberry.field
+    def member(self) -> Member:
+        return Member.from_row(self.report.member)
