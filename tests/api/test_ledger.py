@@ -293,18 +293,32 @@ PASSBOOK = """query($m: String!) { passbook(memberId: $m) { member { memberId }
 async def test_passbook_shows_posted_entries_with_running_balances(api: Api, world: World) -> None:
     shg, members = _shg(world)
     ids = []
-    for amount, member in [("100", members[0]), ("50.25", members[0]), ("70", members[1]), ("999", members[0])]:
-        voucher = (await api.query(RECORD, _saving(shg, member, amount), subject="bk-1"))["recordVoucher"]["voucher"]
+    for amount, member in [
+        ("100", members[0]),
+        ("50.25", members[0]),
+        ("70", members[1]),
+        ("999", members[0]),
+    ]:
+        voucher = (await api.query(RECORD, _saving(shg, member, amount), subject="bk-1"))[
+            "recordVoucher"
+        ]["voucher"]
         ids.append(voucher["id"])
     for voucher_id in ids[:3]:  # the last stays a draft: not in her passbook
         await api.query(APPROVE, {"id": voucher_id}, role=Role.APPROVER, subject="ap-1")
     book = (await api.query(PASSBOOK, {"m": members[0]}))["passbook"]
     assert book["balances"] == [{"account": "savings_compulsory", "balance": "150.25"}]
-    assert [(e["credit"], e["balance"]) for e in book["entries"]] == [("100.00", "100.00"), ("50.25", "150.25")]
+    assert [(e["credit"], e["balance"]) for e in book["entries"]] == [
+        ("100.00", "100.00"),
+        ("50.25", "150.25"),
+    ]
     # Her sub-ledger and her neighbour's add up to the SHG's control account.
     other = (await api.query(PASSBOOK, {"m": members[1]}))["passbook"]["balances"]
     trial = (await api.query(TRIAL, {"c": shg}))["trialBalance"]["lines"]
     control = next(line for line in trial if line["account"] == "savings_compulsory")["credit"]
     assert Decimal(control) == Decimal("150.25") + Decimal(other[0]["balance"])
-    elsewhere = sorted(c for c, t in world.geo.items() if t.kind == "block" and c not in world.cbos[shg].ancestors)[0]
-    assert await api.query(PASSBOOK, {"m": members[0]}, role=Role.ANALYST, scope=elsewhere) == {"passbook": None}
+    elsewhere = sorted(
+        c for c, t in world.geo.items() if t.kind == "block" and c not in world.cbos[shg].ancestors
+    )[0]
+    assert await api.query(PASSBOOK, {"m": members[0]}, role=Role.ANALYST, scope=elsewhere) == {
+        "passbook": None
+    }
