@@ -5,8 +5,9 @@ Plain functions over plain values, so every rule can be checked against
 sums done by hand. Rounding is half-up to the paisa; the last instalment
 absorbs what rounding left over, so principal always sums exactly.
 
->>> [i.principal_paise for i in schedule(1_200_000, 2400, 12, InterestMethod.FLAT, date(2024, 5, 1))][:2]
-[100000, 100000]
+>>> loan = schedule(1_200_000, 2400, 12, InterestMethod.FLAT, date(2024, 5, 1))
+>>> [(i.principal_paise, i.interest_paise) for i in loan[:2]]
+[(100000, 24000), (100000, 24000)]
 """
 
 from __future__ import annotations
