@@ -17,6 +17,7 @@ from api.hierarchy.queries import HierarchyQuery
 from api.hierarchy.types import Clf, GeoUnit, Member, Shg, VillageOrganisation
 from api.identity.mutations import IdentityMutation
 from api.identity.queries import IdentityQuery
+from api.ledger.loans import Loan, LoanMutation
 from api.ledger.mutations import LedgerMutation
 from api.ledger.queries import LedgerQuery
 from api.ledger.types import MONEY_SCALAR, Money, Voucher
@@ -30,7 +31,7 @@ class Query(HierarchyQuery, IdentityQuery, LedgerQuery):
 
 
 @strawberry.type
-class Mutation(HierarchyMutation, IdentityMutation, LedgerMutation):
+class Mutation(HierarchyMutation, IdentityMutation, LedgerMutation, LoanMutation):
     pass
 
 
@@ -68,7 +69,7 @@ def build_schema(settings: Settings) -> Schema:
     return LokosSchema(
         query=Query,
         mutation=Mutation,
-        types=[GeoUnit, Clf, VillageOrganisation, Shg, Member, Voucher],
+        types=[GeoUnit, Clf, VillageOrganisation, Shg, Member, Voucher, Loan],
         extensions=extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=True, scalar_map={Money: MONEY_SCALAR}),
     )

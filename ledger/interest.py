@@ -15,8 +15,10 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
+
+from core.errors import DomainError, ErrorCode
 
 
 class InterestMethod(StrEnum):
@@ -141,3 +143,22 @@ def portfolio_at_risk(positions: list[LoanPosition], days: int = 30) -> Decimal:
         return Decimal(0)
     at_risk = sum(p.principal_outstanding_paise for p in positions if p.days_past_due > days)
     return Decimal(at_risk) / Decimal(outstanding)
+
+
+def parse_rate_percent(text: str, field: str) -> int:
+    """A yearly rate written in percent ("24", "12.5") as basis points (2400, 1250)."""
+    try:
+        basis_points = Decimal(text.strip()) * 100
+    except InvalidOperation as exc:
+        raise DomainError(
+            ErrorCode.INVALID, field, "Write the rate in percent a year, like 12.5"
+        ) from exc
+    if not basis_points.is_finite() or basis_points != basis_points.to_integral_value():
+        raise DomainError(ErrorCode.INVALID, field, "Rates go to two decimals of a percent at most")
+    return int(basis_points)
+
+
+def format_rate_percent(basis_points: int) -> str:
+    """>>> format_rate_percent(1250)
+    '12.50'"""
+    return f"{basis_points // 100}.{basis_points % 100:02d}"

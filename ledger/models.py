@@ -18,6 +18,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.database import Base, BigId, UtcDateTime, utc_now
 
 
+class LoanStatus(StrEnum):
+    PENDING = "pending"  # disbursement voucher awaiting approval
+    ACTIVE = "active"
+    CLOSED = "closed"  # repaid in full
+    CANCELLED = "cancelled"  # disbursement rejected
+
+
 class VoucherStatus(StrEnum):
     DRAFT = "draft"
     APPROVED = "approved"
@@ -57,6 +64,8 @@ class Voucher(Base):
     status: Mapped[VoucherStatus] = mapped_column(_STATUS)
     total_paise: Mapped[int] = mapped_column(BigInteger)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("voucher.id"), index=True)
+    # Set on a loan's disbursement and repayment vouchers.
+    loan_id: Mapped[int | None] = mapped_column(ForeignKey("loan.id"), index=True)
     made_by: Mapped[str] = mapped_column(String(128))
     made_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     checked_by: Mapped[str | None] = mapped_column(String(128))
@@ -104,3 +113,62 @@ class LedgerBalance(Base):
     member_pk: Mapped[int] = mapped_column(BigInteger)
     balance_paise: Mapped[int] = mapped_column(BigInteger)
     district_id: Mapped[int] = mapped_column(BigInteger)
+
+
+_LOAN_STATUS = Enum(
+    LoanStatus,
+    native_enum=False,
+    length=16,
+    validate_strings=True,
+    values_callable=lambda members: [m.value for m in members],
+)
+
+
+class Loan(Base):
+    """An internal loan from an SHG's corpus to one of its members."""
+
+    __tablename__ = "loan"
+    __table_args__ = (
+        Index("ix_loan_cbo", "cbo_id", "id"),
+        Index("ix_loan_member", "member_pk", "id"),
+        *(
+            Index(f"ix_loan_{col}_scan", col, "id")
+            for col in ("state_id", "district_id", "block_id")
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    cbo_id: Mapped[int] = mapped_column(ForeignKey("cbo.id"))
+    member_pk: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    principal_paise: Mapped[int] = mapped_column(BigInteger)
+    annual_rate_bp: Mapped[int] = mapped_column(BigInteger)
+    months: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str] = mapped_column(String(16))
+    disbursed_on: Mapped[date] = mapped_column(Date)
+    first_due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[LoanStatus] = mapped_column(_LOAN_STATUS)
+    disbursement_voucher_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_by: Mapped[str] = mapped_column(String(128))
+    state_id: Mapped[int] = mapped_column(BigInteger)
+    district_id: Mapped[int] = mapped_column(BigInteger)
+    block_id: Mapped[int] = mapped_column(BigInteger)
+    gp_id: Mapped[int | None] = mapped_column(BigInteger)
+    village_id: Mapped[int | None] = mapped_column(BigInteger)
+    clf_id: Mapped[int | None] = mapped_column(BigInteger)
+    vo_id: Mapped[int | None] = mapped_column(BigInteger)
+    shg_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class LoanRepayment(Base):
+    """A repayment as recorded, split into interest and principal when it was recorded."""
+
+    __tablename__ = "loan_repayment"
+    __table_args__ = (Index("ix_loan_repayment_loan", "loan_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"))
+    voucher_id: Mapped[int] = mapped_column(ForeignKey("voucher.id"))
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount_paise: Mapped[int] = mapped_column(BigInteger)
+    principal_paise: Mapped[int] = mapped_column(BigInteger)
+    interest_paise: Mapped[int] = mapped_column(BigInteger)

@@ -23,6 +23,7 @@ from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code
 from hierarchy.models import Cbo, CboStatus, Member, MemberStatus
 from ledger.chart import ACCOUNTS
+from ledger.loan_book import on_voucher_checked
 from ledger.models import (
     LEDGER_ANCESTORS,
     LedgerBalance,
@@ -233,6 +234,8 @@ async def approve_voucher(session: AsyncSession, principal: Principal, voucher_i
     voucher.status = VoucherStatus.APPROVED
     voucher.checked_by = principal.subject
     voucher.checked_at = utc_now()
+    await session.flush()  # the loan's view of its vouchers must see this one's new status
+    await on_voucher_checked(session, voucher)
     await record_audit(
         session,
         actor=principal.subject,
@@ -265,6 +268,8 @@ async def reject_voucher(
     voucher.checked_by = principal.subject
     voucher.checked_at = utc_now()
     voucher.rejection_reason = why
+    await session.flush()  # the loan's view of its vouchers must see this one's new status
+    await on_voucher_checked(session, voucher)
     await record_audit(
         session,
         actor=principal.subject,
@@ -314,6 +319,7 @@ async def reverse_voucher(
         status=VoucherStatus.DRAFT,
         total_paise=original.total_paise,
         reverses_id=original.id,
+        loan_id=original.loan_id,
         made_by=principal.subject,
     )
     for column in LEDGER_ANCESTORS:

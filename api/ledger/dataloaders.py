@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.dataloaders import ScopedLoader
 from core.access import Scope
-from ledger.models import Voucher, VoucherLine
+from ledger.loan_book import counted_repayments_of
+from ledger.models import Loan, LoanRepayment, Voucher, VoucherLine
 
 
 class VoucherByIdLoader(ScopedLoader[int, Voucher | None]):
@@ -44,4 +45,34 @@ class LinesByVoucherLoader(ScopedLoader[int, list[VoucherLine]]):
         return [grouped.get(key, []) for key in keys]
 
     def missing(self, key: int) -> list[VoucherLine]:
+        return []
+
+
+class LoanByIdLoader(ScopedLoader[int, Loan | None]):
+    async def fetch(
+        self, session: AsyncSession, scope: Scope, keys: list[int]
+    ) -> list[Loan | None]:
+        rows = await session.scalars(select(Loan).where(Loan.id.in_(set(keys)), scope.clause(Loan)))
+        found = {row.id: row for row in rows}
+        return [found.get(key) for key in keys]
+
+    def missing(self, key: int) -> Loan | None:
+        return None
+
+
+class RepaymentsByLoanLoader(ScopedLoader[int, list[LoanRepayment]]):
+    """Repayments that count (approved, not reversed) of loans the caller can see."""
+
+    async def fetch(
+        self, session: AsyncSession, scope: Scope, keys: list[int]
+    ) -> list[list[LoanRepayment]]:
+        visible = set(
+            (
+                await session.scalars(select(Loan.id).where(Loan.id.in_(keys), scope.clause(Loan)))
+            ).all()
+        )
+        found = await counted_repayments_of(session, sorted(visible), drafts=False)
+        return [found.get(key, []) for key in keys]
+
+    def missing(self, key: int) -> list[LoanRepayment]:
         return []

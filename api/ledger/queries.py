@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.context import Context
 from api.hierarchy.dataloaders import CboByCodeLoader
 from api.hierarchy.types import After, First, Info
-from api.ledger.dataloaders import VoucherByIdLoader
+from api.ledger.dataloaders import LoanByIdLoader, VoucherByIdLoader
+from api.ledger.loans import Loan
 from api.ledger.types import Passbook, TrialBalance, Voucher
 from api.node import NODE_FETCHERS
 from api.pagination import Connection, PageArgs, connection, empty_connection
 from hierarchy import listing
 from hierarchy.codes import normalise_code
+from hierarchy.lookup import cbo_by_code
 from ledger import models
+from ledger.interest import portfolio_at_risk
+from ledger.loan_book import counted_repayments_of, position_of
 from ledger.reports import passbook, trial_balance
 
 
@@ -51,6 +57,66 @@ class LedgerQuery:
         async with info.context.sessions() as session:
             report = await passbook(session, scope, member_id, last=last)
         return None if report is None else Passbook.from_report(report)
+
+    @strawberry.field(description="An SHG's internal loans, oldest first.")
+    async def loans(
+        self,
+        info: Info,
+        shg_code: str,
+        first: First = None,
+        after: After = None,
+        status: Annotated[models.LoanStatus | None, strawberry.argument()] = None,
+    ) -> Connection[Loan]:
+        context = info.context
+        args = PageArgs.of(context, first, after)
+        scope = context.read_scope
+        shg = await context.loader(CboByCodeLoader).load(normalise_code(shg_code))
+        if scope is None or shg is None:
+            return empty_connection()
+        filters = [models.Loan.cbo_id == shg.id]
+        if status is not None:
+            filters.append(models.Loan.status == status)
+
+        async def fetch(session: AsyncSession) -> listing.Page[models.Loan]:
+            return await listing.page(
+                session, scope, models.Loan, first=args.first, after=args.after, filters=filters
+            )
+
+        async def count() -> int:
+            async def run(session: AsyncSession) -> int:
+                return await listing.count(session, scope, models.Loan, filters)
+
+            return await context.read(run)
+
+        return connection(await context.read(fetch), args, Loan.from_row, count)
+
+    @strawberry.field(
+        description="Share of an SHG's loan principal outstanding over `days` past due, 0 to 1."
+    )
+    async def portfolio_at_risk(
+        self, info: Info, shg_code: str, as_of: date | None = None, days: int = 30
+    ) -> str | None:
+        scope = info.context.read_scope
+        if scope is None:
+            return None
+        async with info.context.sessions() as session:
+            shg = await cbo_by_code(session, scope, shg_code)
+            if shg is None:
+                return None
+            rows = list(
+                (
+                    await session.scalars(
+                        select(models.Loan).where(
+                            models.Loan.cbo_id == shg.id,
+                            models.Loan.status == models.LoanStatus.ACTIVE,
+                        )
+                    )
+                ).all()
+            )
+            repayments = await counted_repayments_of(session, [r.id for r in rows], drafts=False)
+        day = as_of or date.today()
+        positions = [position_of(row, repayments[row.id], day) for row in rows]
+        return f"{portfolio_at_risk(positions, days):.4f}"
 
     @strawberry.field(description="A CBO's vouchers, oldest first.")
     async def vouchers(
@@ -90,4 +156,10 @@ async def _voucher_node(context: Context, pk: int) -> Voucher | None:
     return None if row is None else Voucher.from_row(row)
 
 
+async def _loan_node(context: Context, pk: int) -> Loan | None:
+    row = await context.loader(LoanByIdLoader).load(pk)
+    return None if row is None else Loan.from_row(row)
+
+
 NODE_FETCHERS["Voucher"] = _voucher_node
+NODE_FETCHERS["Loan"] = _loan_node

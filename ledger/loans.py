@@ -1,0 +1,171 @@
+"""Internal loans from an SHG's corpus to its members: disbursement, repayment, position.
+
+Both steps are vouchers and go through maker–checker: a loan is pending until
+its disbursement voucher is approved (and cancelled if it is rejected); a
+repayment counts once its voucher is approved and not reversed. A repayment
+is split when recorded, interest due first and then principal, against the
+loan's schedule and the repayments already recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.access import Principal, Role
+from core.errors import DomainError, ErrorCode
+from core.money import check_paise
+from hierarchy.fields import check_not_before, check_not_future
+from hierarchy.lookup import cbo_by_code, member_by_member_id
+from hierarchy.models import Cbo, CboKind, Member, MemberStatus
+from ledger.interest import InterestMethod, Repayment, position
+from ledger.loan_book import counted_repayments, loan_schedule
+from ledger.models import LEDGER_ANCESTORS, Loan, LoanRepayment, LoanStatus
+from ledger.vouchers import LineInput, NewVoucher, record_voucher
+
+_MAKERS = (Role.ADMIN, Role.BOOKKEEPER)
+MAX_RATE_BP = 6000  # 60% a year: above any SHG's internal rate
+MAX_MONTHS = 120
+
+
+@dataclass(frozen=True)
+class NewLoan:
+    shg_code: str
+    member_id: str
+    principal_paise: int
+    annual_rate_bp: int
+    months: int
+    method: InterestMethod
+    disbursed_on: date
+    first_due_on: date
+
+
+async def disburse_loan(
+    session: AsyncSession, principal: Principal, new: NewLoan, *, today: date | None = None
+) -> Loan:
+    """Record the loan (pending) and its disbursement voucher (a draft for a checker)."""
+    principal.require(*_MAKERS)
+    check_paise(new.principal_paise, "principal")
+    if new.principal_paise == 0:
+        raise DomainError(ErrorCode.INVALID, "principal", "A loan lends something")
+    if not 0 <= new.annual_rate_bp <= MAX_RATE_BP:
+        raise DomainError(ErrorCode.INVALID, "annualRate", "The rate is 0% to 60% a year")
+    if not 1 <= new.months <= MAX_MONTHS:
+        raise DomainError(ErrorCode.INVALID, "months", f"A loan runs 1 to {MAX_MONTHS} months")
+    check_not_future(new.disbursed_on, "disbursedOn", today or date.today())
+    if new.first_due_on <= new.disbursed_on:
+        raise DomainError(
+            ErrorCode.INVALID, "firstDueOn", "The first instalment falls after disbursement"
+        )
+    shg = await cbo_by_code(session, principal.scope, new.shg_code, CboKind.SHG)
+    if shg is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "shgCode", "No SHG with this code in your scope")
+    member = await member_by_member_id(session, principal.scope, new.member_id)
+    if member is None or member.shg_id != shg.id:
+        raise DomainError(ErrorCode.NOT_FOUND, "memberId", "No such member in this SHG")
+    if member.status is not MemberStatus.ACTIVE:
+        raise DomainError(ErrorCode.INVALID_STATE, "memberId", "This member has left the SHG")
+    check_not_before(new.disbursed_on, member.joined_on, "disbursedOn", "she joined the SHG")
+    loan = Loan(
+        cbo_id=shg.id,
+        member_pk=member.id,
+        principal_paise=new.principal_paise,
+        annual_rate_bp=new.annual_rate_bp,
+        months=new.months,
+        method=new.method.value,
+        disbursed_on=new.disbursed_on,
+        first_due_on=new.first_due_on,
+        status=LoanStatus.PENDING,
+        created_by=principal.subject,
+    )
+    for column in LEDGER_ANCESTORS:
+        setattr(loan, column, getattr(shg, column))
+    session.add(loan)
+    await session.flush()
+    voucher = await record_voucher(
+        session,
+        principal,
+        NewVoucher(
+            shg.code,
+            new.disbursed_on,
+            f"Loan {loan.id} disbursed",
+            (
+                LineInput(
+                    "loans_to_members", debit_paise=new.principal_paise, member_id=member.member_id
+                ),
+                LineInput("cash", credit_paise=new.principal_paise),
+            ),
+        ),
+        today=today,
+    )
+    voucher.loan_id = loan.id
+    loan.disbursement_voucher_id = voucher.id
+    await session.flush()
+    return loan
+
+
+async def record_repayment(
+    session: AsyncSession,
+    principal: Principal,
+    loan_id: int,
+    amount_paise: int,
+    paid_on: date,
+    *,
+    today: date | None = None,
+) -> LoanRepayment:
+    principal.require(*_MAKERS)
+    check_paise(amount_paise, "amount")
+    if amount_paise == 0:
+        raise DomainError(ErrorCode.INVALID, "amount", "A repayment pays something")
+    loan = await session.scalar(
+        select(Loan).where(Loan.id == loan_id, principal.scope.clause(Loan)).with_for_update()
+    )
+    if loan is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "loanId", "No loan with this id in your scope")
+    if loan.status is not LoanStatus.ACTIVE:
+        raise DomainError(ErrorCode.INVALID_STATE, "loanId", f"This loan is {loan.status.value}")
+    check_not_future(paid_on, "paidOn", today or date.today())
+    check_not_before(paid_on, loan.disbursed_on, "paidOn", "the loan was disbursed")
+    earlier = await counted_repayments(session, loan, drafts=True)
+    instalments = loan_schedule(loan)
+    paid = [Repayment(r.paid_on, r.amount_paise) for r in earlier]
+    before = position(instalments, paid, date.max)
+    after = position(instalments, [*paid, Repayment(paid_on, amount_paise)], date.max)
+    if after.advance_paise > 0:
+        raise DomainError(
+            ErrorCode.INVALID, "amount", "This is more than she still owes on the loan"
+        )
+    to_interest = after.interest_paid_paise - before.interest_paid_paise
+    to_principal = after.principal_paid_paise - before.principal_paid_paise
+    member = await session.get(Member, loan.member_pk)
+    shg = await session.get(Cbo, loan.cbo_id)
+    assert member is not None
+    assert shg is not None
+    lines = [LineInput("cash", debit_paise=amount_paise)]
+    if to_principal:
+        lines.append(
+            LineInput("loans_to_members", credit_paise=to_principal, member_id=member.member_id)
+        )
+    if to_interest:
+        lines.append(LineInput("interest_income", credit_paise=to_interest))
+    voucher = await record_voucher(
+        session,
+        principal,
+        NewVoucher(shg.code, paid_on, f"Loan {loan.id} repayment", tuple(lines)),
+        today=today,
+    )
+    voucher.loan_id = loan.id
+    repayment = LoanRepayment(
+        loan_id=loan.id,
+        voucher_id=voucher.id,
+        paid_on=paid_on,
+        amount_paise=amount_paise,
+        principal_paise=to_principal,
+        interest_paise=to_interest,
+    )
+    session.add(repayment)
+    await session.flush()
+    return repayment

@@ -1,0 +1,198 @@
+"""Internal loans through the API: maker–checker on both legs, interest-first splits, overdues, PAR."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from core.access import Role
+from tests.conftest import Api
+from tests.world import World, build_world
+
+DISBURSE = """mutation($input: DisburseLoanInput!) { disburseLoan(input: $input) {
+    loan { id status principal annualRatePercent schedule { principal interest } }
+    errors { code field message } } }"""
+REPAY = """mutation($input: RecordRepaymentInput!) { recordRepayment(input: $input) {
+    loan { status } voucher { id status lines { account debit credit } } errors { code field message } } }"""
+APPROVE = """mutation($id: ID!) { approveVoucher(input: {voucherId: $id}) { voucher { status } errors { code } } }"""
+REJECT = """mutation($id: ID!) { rejectVoucher(input: {voucherId: $id, reason: "wrong amount"}) { errors { code } } }"""
+LOAN = """query($id: ID!, $on: Date) { node(id: $id) { ... on Loan { status
+    position(asOf: $on) { principalOutstanding principalPaid interestPaid overdue daysPastDue } } } }"""
+DRAFTS = """query($c: String!) { vouchers(cboCode: $c, status: DRAFT) { edges { node { id narration } } } }"""
+
+
+@pytest.fixture
+async def world(sessions: Any) -> World:
+    return await build_world(sessions)
+
+
+def _shg(world: World) -> tuple[str, list[str]]:
+    shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    return shg, sorted(m for m, t in world.members.items() if shg in t.ancestors)
+
+
+def _loan(shg: str, member: str, **change: Any) -> dict[str, Any]:
+    loan = {
+        "shgCode": shg,
+        "memberId": member,
+        "principal": "12000",
+        "annualRatePercent": "24",
+        "months": 12,
+        "method": "FLAT",
+        "disbursedOn": "2024-04-10",
+        "firstDueOn": "2024-05-10",
+    }
+    return {"input": {**loan, **change}}
+
+
+async def _approve_latest_draft(api: Api, shg: str) -> None:
+    drafts = (await api.query(DRAFTS, {"c": shg}))["vouchers"]["edges"]
+    for edge in drafts:
+        result = await api.query(
+            APPROVE, {"id": edge["node"]["id"]}, role=Role.APPROVER, subject="ap-1"
+        )
+        assert result["approveVoucher"]["errors"] == []
+
+
+async def _active_loan(api: Api, world: World) -> tuple[str, str]:
+    shg, members = _shg(world)
+    loan = (await api.query(DISBURSE, _loan(shg, members[0]), subject="bk-1"))["disburseLoan"][
+        "loan"
+    ]
+    assert loan["status"] == "PENDING"
+    await _approve_latest_draft(api, shg)
+    return shg, loan["id"]
+
+
+async def test_disbursement_waits_for_a_checker_and_follows_the_schedule(
+    api: Api, world: World
+) -> None:
+    shg, members = _shg(world)
+    data = (await api.query(DISBURSE, _loan(shg, members[0]), subject="bk-1"))["disburseLoan"]
+    loan = data["loan"]
+    assert loan["principal"] == "12000.00" and loan["annualRatePercent"] == "24.00"
+    assert {(i["principal"], i["interest"]) for i in loan["schedule"]} == {("1000.00", "240.00")}
+    assert (await api.query(LOAN, {"id": loan["id"]}))["node"]["status"] == "PENDING"
+    await _approve_latest_draft(api, shg)
+    assert (await api.query(LOAN, {"id": loan["id"]}))["node"]["status"] == "ACTIVE"
+    trial = (
+        await api.query(
+            "query($c: String!) { trialBalance(cboCode: $c) { lines { account debit credit } } }",
+            {"c": shg},
+        )
+    )["trialBalance"]["lines"]
+    assert {"account": "loans_to_members", "debit": "12000.00", "credit": "0.00"} in trial
+
+
+async def test_repayment_is_split_interest_first_and_ages_the_overdue(
+    api: Api, world: World
+) -> None:
+    shg, loan_id = await _active_loan(api, world)
+    data = (
+        await api.query(
+            REPAY,
+            {"input": {"loanId": loan_id, "amount": "2000", "paidOn": "2024-06-15"}},
+            subject="bk-1",
+        )
+    )["recordRepayment"]
+    assert sorted(
+        (line["account"], line["debit"], line["credit"]) for line in data["voucher"]["lines"]
+    ) == [
+        ("cash", "2000.00", "0.00"),
+        ("interest_income", "0.00", "480.00"),
+        ("loans_to_members", "0.00", "1520.00"),
+    ]
+    before = (await api.query(LOAN, {"id": loan_id, "on": "2024-07-20"}))["node"]["position"]
+    assert before["principalPaid"] == "0.00"  # not counted until approved
+    await api.query(APPROVE, {"id": data["voucher"]["id"]}, role=Role.APPROVER, subject="ap-1")
+    after = (await api.query(LOAN, {"id": loan_id, "on": "2024-07-20"}))["node"]["position"]
+    assert after == {
+        "principalOutstanding": "10480.00",
+        "principalPaid": "1520.00",
+        "interestPaid": "480.00",
+        "overdue": "1720.00",
+        "daysPastDue": 40,
+    }
+    par = await api.query(
+        'query($c: String!) { portfolioAtRisk(shgCode: $c, asOf: "2024-07-20") }', {"c": shg}
+    )
+    assert par == {"portfolioAtRisk": "1.0000"}
+    on_time = await api.query(
+        'query($c: String!) { portfolioAtRisk(shgCode: $c, asOf: "2024-06-20") }', {"c": shg}
+    )
+    assert on_time == {"portfolioAtRisk": "0.0000"}
+
+
+async def test_a_repaid_loan_closes_refuses_more_and_reopens_if_reversed(
+    api: Api, world: World
+) -> None:
+    _, loan_id = await _active_loan(api, world)
+    too_much = await api.query(
+        REPAY, {"input": {"loanId": loan_id, "amount": "14880.01", "paidOn": "2024-06-15"}}
+    )
+    assert too_much["recordRepayment"]["errors"][0]["field"] == "amount"
+    full = (
+        await api.query(
+            REPAY,
+            {"input": {"loanId": loan_id, "amount": "14880", "paidOn": "2024-06-15"}},
+            subject="bk-1",
+        )
+    )["recordRepayment"]
+    await api.query(APPROVE, {"id": full["voucher"]["id"]}, role=Role.APPROVER, subject="ap-1")
+    assert (await api.query(LOAN, {"id": loan_id}))["node"]["status"] == "CLOSED"
+    closed = await api.query(
+        REPAY, {"input": {"loanId": loan_id, "amount": "1", "paidOn": "2024-06-16"}}
+    )
+    assert closed["recordRepayment"]["errors"] == [
+        {"code": "INVALID_STATE", "field": "loanId", "message": "This loan is closed"}
+    ]
+    reversal = await api.query(
+        """mutation($id: ID!) { reverseVoucher(input: {voucherId: $id, reversedOn: "2024-06-20", reason: "bounced"}) {
+            voucher { id } errors { code } } }""",
+        {"id": full["voucher"]["id"]},
+        subject="bk-1",
+    )
+    await api.query(
+        APPROVE,
+        {"id": reversal["reverseVoucher"]["voucher"]["id"]},
+        role=Role.APPROVER,
+        subject="ap-1",
+    )
+    assert (await api.query(LOAN, {"id": loan_id}))["node"]["status"] == "ACTIVE"
+
+
+async def test_a_rejected_disbursement_cancels_the_loan(api: Api, world: World) -> None:
+    shg, members = _shg(world)
+    loan = (await api.query(DISBURSE, _loan(shg, members[0]), subject="bk-1"))["disburseLoan"][
+        "loan"
+    ]
+    [draft] = (await api.query(DRAFTS, {"c": shg}))["vouchers"]["edges"]
+    await api.query(REJECT, {"id": draft["node"]["id"]}, role=Role.APPROVER, subject="ap-1")
+    assert (await api.query(LOAN, {"id": loan["id"]}))["node"]["status"] == "CANCELLED"
+    refused = await api.query(
+        REPAY, {"input": {"loanId": loan["id"], "amount": "10", "paidOn": "2024-05-01"}}
+    )
+    assert refused["recordRepayment"]["errors"][0]["code"] == "INVALID_STATE"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"principal": "-5"}, "principal"),
+        ({"principal": "100.001"}, "principal"),
+        ({"annualRatePercent": "61"}, "annualRate"),
+        ({"annualRatePercent": "12.345"}, "annualRatePercent"),
+        ({"months": 0}, "months"),
+        ({"firstDueOn": "2024-04-01"}, "firstDueOn"),
+        ({"disbursedOn": "2999-01-01"}, "disbursedOn"),
+        ({"memberId": "99999999999"}, "memberId"),
+    ],
+)
+async def test_bad_loans_are_refused(
+    api: Api, world: World, change: dict[str, Any], field: str
+) -> None:
+    shg, members = _shg(world)
+    data = (await api.query(DISBURSE, _loan(shg, members[0], **change)))["disburseLoan"]
+    assert data["loan"] is None and data["errors"][0]["field"] == field
+    assert (await api.query(DRAFTS, {"c": shg}))["vouchers"]["edges"] == []
