@@ -18,6 +18,7 @@ from api.hierarchy.types import Clf, GeoUnit, Member, Shg, VillageOrganisation
 from api.identity.mutations import IdentityMutation
 from api.identity.queries import IdentityQuery
 from api.ledger.loans import Loan, LoanMutation
+from api.ledger.meetings import Meeting, MeetingMutation
 from api.ledger.mutations import LedgerMutation
 from api.ledger.queries import LedgerQuery
 from api.ledger.types import MONEY_SCALAR, Money, Voucher
@@ -31,7 +32,7 @@ class Query(HierarchyQuery, IdentityQuery, LedgerQuery):
 
 
 @strawberry.type
-class Mutation(HierarchyMutation, IdentityMutation, LedgerMutation, LoanMutation):
+class Mutation(HierarchyMutation, IdentityMutation, LedgerMutation, LoanMutation, MeetingMutation):
     pass
 
 
@@ -69,7 +70,7 @@ def build_schema(settings: Settings) -> Schema:
     return LokosSchema(
         query=Query,
         mutation=Mutation,
-        types=[GeoUnit, Clf, VillageOrganisation, Shg, Member, Voucher, Loan],
+        types=[GeoUnit, Clf, VillageOrganisation, Shg, Member, Voucher, Loan, Meeting],
         extensions=extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=True, scalar_map={Money: MONEY_SCALAR}),
     )

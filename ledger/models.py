@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Date, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import Base, BigId, UtcDateTime, utc_now
@@ -66,6 +66,8 @@ class Voucher(Base):
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("voucher.id"), index=True)
     # Set on a loan's disbursement and repayment vouchers.
     loan_id: Mapped[int | None] = mapped_column(ForeignKey("loan.id"), index=True)
+    # Set on the vouchers a meeting produced.
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
     made_by: Mapped[str] = mapped_column(String(128))
     made_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     checked_by: Mapped[str | None] = mapped_column(String(128))
@@ -172,3 +174,39 @@ class LoanRepayment(Base):
     amount_paise: Mapped[int] = mapped_column(BigInteger)
     principal_paise: Mapped[int] = mapped_column(BigInteger)
     interest_paise: Mapped[int] = mapped_column(BigInteger)
+
+
+class Meeting(Base):
+    """An SHG's meeting, recorded once and closed: its vouchers are corrected only by reversal."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (
+        UniqueConstraint("shg_id", "held_on"),
+        *(
+            Index(f"ix_meeting_{col}_scan", col, "id")
+            for col in ("state_id", "district_id", "block_id")
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    shg_id: Mapped[int] = mapped_column(ForeignKey("cbo.id"))
+    held_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    state_id: Mapped[int] = mapped_column(BigInteger)
+    district_id: Mapped[int] = mapped_column(BigInteger)
+    block_id: Mapped[int] = mapped_column(BigInteger)
+    gp_id: Mapped[int | None] = mapped_column(BigInteger)
+    village_id: Mapped[int | None] = mapped_column(BigInteger)
+    clf_id: Mapped[int | None] = mapped_column(BigInteger)
+    vo_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Attendance(Base):
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_pk"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
+    member_pk: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    present: Mapped[bool] = mapped_column(Boolean)

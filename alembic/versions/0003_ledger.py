@@ -1,8 +1,8 @@
-"""Ledger: vouchers, voucher lines, posted balances, internal loans and repayments.
+"""Ledger: vouchers, lines, posted balances, internal loans and repayments, meetings.
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 02:56:42.049936
+Create Date: 2026-11-23 03:02:15.168242
 """
 from __future__ import annotations
 
@@ -27,6 +27,38 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['cbo_id'], ['cbo.id'], name=op.f('fk_ledger_balance_cbo_id_cbo')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_balance')),
     sa.UniqueConstraint('cbo_id', 'account', 'member_pk', name=op.f('uq_ledger_balance_cbo_id_account_member_pk'))
+    )
+    op.create_table('meeting',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('shg_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('recorded_by', sa.String(length=128), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('state_id', sa.BigInteger(), nullable=False),
+    sa.Column('district_id', sa.BigInteger(), nullable=False),
+    sa.Column('block_id', sa.BigInteger(), nullable=False),
+    sa.Column('gp_id', sa.BigInteger(), nullable=True),
+    sa.Column('village_id', sa.BigInteger(), nullable=True),
+    sa.Column('clf_id', sa.BigInteger(), nullable=True),
+    sa.Column('vo_id', sa.BigInteger(), nullable=True),
+    sa.ForeignKeyConstraint(['shg_id'], ['cbo.id'], name=op.f('fk_meeting_shg_id_cbo')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting')),
+    sa.UniqueConstraint('shg_id', 'held_on', name=op.f('uq_meeting_shg_id_held_on'))
+    )
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.create_index('ix_meeting_block_id_scan', ['block_id', 'id'], unique=False)
+        batch_op.create_index('ix_meeting_district_id_scan', ['district_id', 'id'], unique=False)
+        batch_op.create_index('ix_meeting_state_id_scan', ['state_id', 'id'], unique=False)
+
+    op.create_table('attendance',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('meeting_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('member_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('present', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_attendance_meeting_id_meeting')),
+    sa.ForeignKeyConstraint(['member_pk'], ['member.id'], name=op.f('fk_attendance_member_pk_member')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attendance')),
+    sa.UniqueConstraint('meeting_id', 'member_pk', name=op.f('uq_attendance_meeting_id_member_pk'))
     )
     op.create_table('loan',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -69,6 +101,7 @@ def upgrade() -> None:
     sa.Column('total_paise', sa.BigInteger(), nullable=False),
     sa.Column('reverses_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('loan_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('meeting_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('made_by', sa.String(length=128), nullable=False),
     sa.Column('made_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('checked_by', sa.String(length=128), nullable=True),
@@ -84,6 +117,7 @@ def upgrade() -> None:
     sa.Column('shg_id', sa.BigInteger(), nullable=True),
     sa.ForeignKeyConstraint(['cbo_id'], ['cbo.id'], name=op.f('fk_voucher_cbo_id_cbo')),
     sa.ForeignKeyConstraint(['loan_id'], ['loan.id'], name=op.f('fk_voucher_loan_id_loan')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_voucher_meeting_id_meeting')),
     sa.ForeignKeyConstraint(['reverses_id'], ['voucher.id'], name=op.f('fk_voucher_reverses_id_voucher')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_voucher'))
     )
@@ -94,6 +128,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_voucher_district_id_scan', ['district_id', 'id'], unique=False)
         batch_op.create_index('ix_voucher_gp_id_scan', ['gp_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_voucher_loan_id'), ['loan_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_voucher_meeting_id'), ['meeting_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_voucher_reverses_id'), ['reverses_id'], unique=False)
         batch_op.create_index('ix_voucher_shg_id_scan', ['shg_id', 'id'], unique=False)
         batch_op.create_index('ix_voucher_state_id_scan', ['state_id', 'id'], unique=False)
@@ -147,6 +182,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_voucher_state_id_scan')
         batch_op.drop_index('ix_voucher_shg_id_scan')
         batch_op.drop_index(batch_op.f('ix_voucher_reverses_id'))
+        batch_op.drop_index(batch_op.f('ix_voucher_meeting_id'))
         batch_op.drop_index(batch_op.f('ix_voucher_loan_id'))
         batch_op.drop_index('ix_voucher_gp_id_scan')
         batch_op.drop_index('ix_voucher_district_id_scan')
@@ -163,4 +199,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_loan_block_id_scan')
 
     op.drop_table('loan')
+    op.drop_table('attendance')
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.drop_index('ix_meeting_state_id_scan')
+        batch_op.drop_index('ix_meeting_district_id_scan')
+        batch_op.drop_index('ix_meeting_block_id_scan')
+
+    op.drop_table('meeting')
     op.drop_table('ledger_balance')

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.dataloaders import ScopedLoader
 from core.access import Scope
 from ledger.loan_book import counted_repayments_of
-from ledger.models import Loan, LoanRepayment, Voucher, VoucherLine
+from ledger.models import Attendance, Loan, LoanRepayment, Meeting, Voucher, VoucherLine
 
 
 class VoucherByIdLoader(ScopedLoader[int, Voucher | None]):
@@ -76,3 +76,51 @@ class RepaymentsByLoanLoader(ScopedLoader[int, list[LoanRepayment]]):
 
     def missing(self, key: int) -> list[LoanRepayment]:
         return []
+
+
+class MeetingByIdLoader(ScopedLoader[int, Meeting | None]):
+    async def fetch(
+        self, session: AsyncSession, scope: Scope, keys: list[int]
+    ) -> list[Meeting | None]:
+        rows = await session.scalars(
+            select(Meeting).where(Meeting.id.in_(set(keys)), scope.clause(Meeting))
+        )
+        found = {row.id: row for row in rows}
+        return [found.get(key) for key in keys]
+
+    def missing(self, key: int) -> Meeting | None:
+        return None
+
+
+class VouchersByMeetingLoader(ScopedLoader[int, list[Voucher]]):
+    async def fetch(
+        self, session: AsyncSession, scope: Scope, keys: list[int]
+    ) -> list[list[Voucher]]:
+        rows = await session.scalars(
+            select(Voucher)
+            .where(Voucher.meeting_id.in_(set(keys)), scope.clause(Voucher))
+            .order_by(Voucher.id)
+        )
+        grouped: dict[int, list[Voucher]] = defaultdict(list)
+        for row in rows:
+            if row.meeting_id is not None:
+                grouped[row.meeting_id].append(row)
+        return [grouped.get(key, []) for key in keys]
+
+    def missing(self, key: int) -> list[Voucher]:
+        return []
+
+
+class PresentCountByMeetingLoader(ScopedLoader[int, int]):
+    async def fetch(self, session: AsyncSession, scope: Scope, keys: list[int]) -> list[int]:
+        rows = await session.execute(
+            select(Attendance.meeting_id, func.count())
+            .join(Meeting, Meeting.id == Attendance.meeting_id)
+            .where(Attendance.meeting_id.in_(set(keys)), Attendance.present, scope.clause(Meeting))
+            .group_by(Attendance.meeting_id)
+        )
+        found = {meeting_id: int(count) for meeting_id, count in rows.all()}
+        return [found.get(key, 0) for key in keys]
+
+    def missing(self, key: int) -> int:
+        return 0

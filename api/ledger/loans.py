@@ -140,7 +140,7 @@ class RecordRepaymentPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _loan_pk(value: str) -> int:
+def loan_pk(value: str) -> int:
     parsed = parse_global_id(value)
     if parsed is None or parsed[0] != "Loan":
         raise DomainError(ErrorCode.NOT_FOUND, "loanId", "No loan with this id in your scope")
@@ -195,7 +195,7 @@ class LoanMutation:
 
         async def work(session: AsyncSession) -> int:
             repayment = await record_repayment(
-                session, context.principal, _loan_pk(input.loan_id), amount, input.paid_on
+                session, context.principal, loan_pk(input.loan_id), amount, input.paid_on
             )
             return repayment.voucher_id
 

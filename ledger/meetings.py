@@ -1,0 +1,206 @@
+"""Recording an SHG meeting: attendance, savings, fines, repayments and bank movements,
+turned into vouchers in one atomic step.
+
+A meeting is recorded once and is then closed: a second meeting of the same
+SHG on the same day is refused, and its vouchers, like any others, go to a
+checker and are corrected only by reversal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.access import Principal, Role
+from core.audit import record_audit
+from core.errors import DomainError, ErrorCode
+from core.money import check_paise
+from hierarchy.fields import check_not_before, check_not_future
+from hierarchy.lookup import cbo_by_code
+from hierarchy.models import CboKind, CboStatus, Member, MemberStatus
+from ledger.loans import record_repayment
+from ledger.models import Attendance, Loan, Meeting, Voucher
+from ledger.vouchers import LineInput, NewVoucher, record_voucher
+
+
+@dataclass(frozen=True)
+class MemberAtMeeting:
+    member_id: str
+    present: bool
+    savings_paise: int = 0
+    voluntary_savings_paise: int = 0
+    fine_paise: int = 0
+
+
+@dataclass(frozen=True)
+class RepaymentAtMeeting:
+    loan_id: int
+    amount_paise: int
+
+
+@dataclass(frozen=True)
+class NewMeeting:
+    shg_code: str
+    held_on: date
+    members: tuple[MemberAtMeeting, ...]
+    repayments: tuple[RepaymentAtMeeting, ...] = ()
+    bank_deposit_paise: int = 0
+    bank_withdrawal_paise: int = 0
+
+
+async def _members(
+    session: AsyncSession, shg_id: int, entries: tuple[MemberAtMeeting, ...]
+) -> list[Member]:
+    seen: set[str] = set()
+    members: list[Member] = []
+    for index, entry in enumerate(entries):
+        field = f"members[{index}]"
+        if entry.member_id in seen:
+            raise DomainError(ErrorCode.DUPLICATE, f"{field}.memberId", "She is listed twice")
+        seen.add(entry.member_id)
+        member = await session.scalar(
+            select(Member).where(
+                Member.member_id == entry.member_id.strip(), Member.shg_id == shg_id
+            )
+        )
+        if member is None:
+            raise DomainError(
+                ErrorCode.NOT_FOUND, f"{field}.memberId", "No such member in this SHG"
+            )
+        if member.status is not MemberStatus.ACTIVE:
+            raise DomainError(
+                ErrorCode.INVALID_STATE, f"{field}.memberId", "This member has left the SHG"
+            )
+        for name, amount in (
+            ("savings", entry.savings_paise),
+            ("voluntarySavings", entry.voluntary_savings_paise),
+            ("fine", entry.fine_paise),
+        ):
+            check_paise(amount, f"{field}.{name}")
+        members.append(member)
+    return members
+
+
+async def record_meeting(
+    session: AsyncSession, principal: Principal, new: NewMeeting, *, today: date | None = None
+) -> Meeting:
+    principal.require(Role.ADMIN, Role.BOOKKEEPER)
+    today = today or date.today()
+    shg = await cbo_by_code(session, principal.scope, new.shg_code, CboKind.SHG, for_update=True)
+    if shg is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "shgCode", "No SHG with this code in your scope")
+    if shg.status is CboStatus.CLOSED:
+        raise DomainError(ErrorCode.INVALID_STATE, "shgCode", "This SHG is closed")
+    check_not_future(new.held_on, "heldOn", today)
+    check_not_before(new.held_on, shg.formed_on, "heldOn", "the SHG was formed")
+    if not new.members:
+        raise DomainError(ErrorCode.REQUIRED, "members", "Record each member's attendance")
+    taken = await session.scalar(
+        select(Meeting.id).where(Meeting.shg_id == shg.id, Meeting.held_on == new.held_on)
+    )
+    if taken is not None:
+        raise DomainError(
+            ErrorCode.DUPLICATE, "heldOn", "This SHG's meeting of that day is recorded"
+        )
+    check_paise(new.bank_deposit_paise, "bankDeposit")
+    check_paise(new.bank_withdrawal_paise, "bankWithdrawal")
+    members = await _members(session, shg.id, new.members)
+    meeting = Meeting(
+        shg_id=shg.id,
+        held_on=new.held_on,
+        recorded_by=principal.subject,
+        state_id=shg.state_id,
+        district_id=shg.district_id,
+        block_id=shg.block_id,
+        gp_id=shg.gp_id,
+        village_id=shg.village_id,
+        clf_id=shg.clf_id,
+        vo_id=shg.vo_id,
+    )
+    session.add(meeting)
+    await session.flush()
+    session.add_all(
+        Attendance(meeting_id=meeting.id, member_pk=member.id, present=entry.present)
+        for member, entry in zip(members, new.members, strict=True)
+    )
+    vouchers: list[Voucher] = []
+
+    async def voucher(narration: str, lines: list[LineInput]) -> None:
+        if lines:
+            vouchers.append(
+                await record_voucher(
+                    session,
+                    principal,
+                    NewVoucher(shg.code, new.held_on, narration, tuple(lines)),
+                    today=today,
+                )
+            )
+
+    savings = [
+        LineInput(account, credit_paise=amount, member_id=entry.member_id)
+        for entry in new.members
+        for account, amount in (
+            ("savings_compulsory", entry.savings_paise),
+            ("savings_voluntary", entry.voluntary_savings_paise),
+        )
+        if amount
+    ]
+    if savings:
+        total = sum(line.credit_paise for line in savings)
+        await voucher(
+            f"Savings at meeting of {new.held_on}", [LineInput("cash", debit_paise=total), *savings]
+        )
+    fines = sum(entry.fine_paise for entry in new.members)
+    if fines:
+        await voucher(
+            f"Fines at meeting of {new.held_on}",
+            [LineInput("cash", debit_paise=fines), LineInput("fines", credit_paise=fines)],
+        )
+    if new.bank_deposit_paise:
+        amount = new.bank_deposit_paise
+        await voucher(
+            "Deposited in bank",
+            [LineInput("bank", debit_paise=amount), LineInput("cash", credit_paise=amount)],
+        )
+    if new.bank_withdrawal_paise:
+        amount = new.bank_withdrawal_paise
+        await voucher(
+            "Withdrawn from bank",
+            [LineInput("cash", debit_paise=amount), LineInput("bank", credit_paise=amount)],
+        )
+    for index, repayment in enumerate(new.repayments):
+        loan = await session.get(Loan, repayment.loan_id)
+        if loan is None or loan.cbo_id != shg.id:
+            raise DomainError(
+                ErrorCode.NOT_FOUND, f"repayments[{index}].loanId", "No such loan of this SHG"
+            )
+        try:
+            paid = await record_repayment(
+                session,
+                principal,
+                repayment.loan_id,
+                repayment.amount_paise,
+                new.held_on,
+                today=today,
+            )
+        except DomainError as error:  # name the entry of this meeting that was refused
+            field = f"repayments[{index}].{error.field}" if error.field else f"repayments[{index}]"
+            raise DomainError(error.code, field, error.message) from error
+        repaid = await session.get(Voucher, paid.voucher_id)
+        assert repaid is not None
+        vouchers.append(repaid)
+    for made in vouchers:
+        made.meeting_id = meeting.id
+    await record_audit(
+        session,
+        actor=principal.subject,
+        action="meeting.recorded",
+        entity_type="meeting",
+        entity_id=meeting.id,
+        detail={"shg": shg.code, "vouchers": [v.id for v in vouchers]},
+    )
+    await session.flush()
+    return meeting

@@ -1,0 +1,157 @@
+"""recordMeeting: one atomic step from a meeting to its vouchers; typed refusals write nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from core.access import Role
+from ledger.models import Attendance, Meeting, Voucher
+from tests.conftest import Api
+from tests.world import World, build_world
+
+MEETING = """mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) {
+    meeting { id heldOn present vouchers { narration status total lines { account debit credit } } }
+    errors { code field message } } }"""
+
+
+@pytest.fixture
+async def world(sessions: Any) -> World:
+    return await build_world(sessions)
+
+
+def _shg(world: World) -> tuple[str, list[str]]:
+    shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    return shg, sorted(m for m, t in world.members.items() if shg in t.ancestors)
+
+
+def _meeting(shg: str, people: list[str], **change: Any) -> dict[str, Any]:
+    meeting = {
+        "shgCode": shg,
+        "heldOn": "2024-04-07",
+        "bankDeposit": "150",
+        "members": [
+            {"memberId": people[0], "present": True, "savings": "100", "fine": "5"},
+            {
+                "memberId": people[1],
+                "present": False,
+                "savings": "100",
+                "voluntarySavings": "20.50",
+            },
+        ],
+    }
+    return {"input": {**meeting, **change}}
+
+
+async def _counts(sessions: Any) -> tuple[int, ...]:
+    async with sessions() as session:
+        return tuple(
+            [
+                int(await session.scalar(select(func.count()).select_from(m)) or 0)
+                for m in (Meeting, Attendance, Voucher)
+            ]
+        )
+
+
+async def test_a_meeting_becomes_its_vouchers(api: Api, world: World) -> None:
+    shg, members = _shg(world)
+    data = (await api.query(MEETING, _meeting(shg, members), role=Role.BOOKKEEPER))["recordMeeting"]
+    meeting = data["meeting"]
+    assert data["errors"] == [] and meeting["present"] == 1
+    by_narration = {v["narration"]: v for v in meeting["vouchers"]}
+    savings = by_narration["Savings at meeting of 2024-04-07"]
+    assert savings["total"] == "220.50" and savings["status"] == "DRAFT"
+    assert sorted(
+        (line["account"], line["credit"]) for line in savings["lines"] if line["credit"] != "0.00"
+    ) == [
+        ("savings_compulsory", "100.00"),
+        ("savings_compulsory", "100.00"),
+        ("savings_voluntary", "20.50"),
+    ]
+    assert by_narration["Fines at meeting of 2024-04-07"]["total"] == "5.00"
+    assert by_narration["Deposited in bank"]["total"] == "150.00"
+    again = (await api.query(MEETING, _meeting(shg, members)))["recordMeeting"]
+    assert [(e["code"], e["field"]) for e in again["errors"]] == [("DUPLICATE", "heldOn")]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "code"),
+    [
+        ({"heldOn": "2999-01-01"}, "heldOn", "INVALID"),
+        ({"members": []}, "members", "REQUIRED"),
+        ({"bankDeposit": "-1"}, "bankDeposit", "INVALID"),
+        (
+            {"members": [{"memberId": "99999999999", "present": True}]},
+            "members[0].memberId",
+            "NOT_FOUND",
+        ),
+        (
+            {"members": [{"memberId": "X", "present": True, "savings": "1.001"}]},
+            "members[0].savings",
+            "INVALID",
+        ),
+    ],
+)
+async def test_bad_meetings_write_nothing(
+    api: Api, world: World, sessions: Any, change: dict[str, Any], field: str, code: str
+) -> None:
+    shg, members = _shg(world)
+    before = await _counts(sessions)
+    data = (await api.query(MEETING, _meeting(shg, members, **change)))["recordMeeting"]
+    assert data["meeting"] is None
+    assert [(e["code"], e["field"]) for e in data["errors"]] == [(code, field)]
+    assert await _counts(sessions) == before
+
+
+async def test_a_meeting_with_a_member_who_left_writes_nothing(
+    api: Api, world: World, sessions: Any
+) -> None:
+    shg, members = _shg(world)
+    await api.query(
+        """mutation($m: String!) { exitMember(input: {memberId: $m, exitedOn: "2024-01-01", reason: "moved"}) { errors { code } } }""",
+        {"m": members[1]},
+    )
+    before = await _counts(sessions)
+    data = (await api.query(MEETING, _meeting(shg, members)))["recordMeeting"]
+    assert [(e["code"], e["field"]) for e in data["errors"]] == [
+        ("INVALID_STATE", "members[1].memberId")
+    ]
+    assert await _counts(sessions) == before
+
+
+async def test_a_meeting_replayed_by_the_phone_is_written_once(
+    api: Api, world: World, sessions: Any
+) -> None:
+    shg, members = _shg(world)
+    payload = _meeting(shg, members, idempotencyKey="phone-4:meeting:2024-04-07")
+    first = await api.query(MEETING, payload, subject="bk-4")
+    after = await _counts(sessions)
+    assert await api.query(MEETING, payload, subject="bk-4") == first
+    assert await _counts(sessions) == after
+
+
+async def test_repayments_at_a_meeting_become_split_vouchers(api: Api, world: World) -> None:
+    from tests.api.test_loans import DISBURSE, _approve_latest_draft, _loan
+
+    shg, members = _shg(world)
+    loan = (await api.query(DISBURSE, _loan(shg, members[0]), subject="bk-1"))["disburseLoan"][
+        "loan"
+    ]
+    await _approve_latest_draft(api, shg)
+    payload = _meeting(
+        shg, members, heldOn="2024-05-12", repayments=[{"loanId": loan["id"], "amount": "1240"}]
+    )
+    data = (await api.query(MEETING, payload))["recordMeeting"]
+    repaid = next(v for v in data["meeting"]["vouchers"] if "repayment" in v["narration"])
+    assert sorted(
+        (line["account"], line["credit"]) for line in repaid["lines"] if line["credit"] != "0.00"
+    ) == [("interest_income", "240.00"), ("loans_to_members", "1000.00")]
+    wrong = _meeting(
+        shg, members, heldOn="2024-05-19", repayments=[{"loanId": loan["id"], "amount": "99999"}]
+    )
+    refused = (await api.query(MEETING, wrong))["recordMeeting"]
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [
+        ("INVALID", "repayments[0].amount")
+    ]
