@@ -15,8 +15,12 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from sqlalchemy import ColumnElement
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.context import Context
+from core.access import Scope
+from hierarchy import listing
 from hierarchy.listing import Page
 
 NodeT = TypeVar("NodeT")
@@ -115,3 +119,28 @@ def empty_connection() -> Connection[Any]:
         has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
     )
     return Connection(edges=[], page_info=info, count=no_rows)
+
+
+async def scoped_connection(
+    context: Context,
+    scope: Scope,
+    model: Any,
+    args: PageArgs,
+    filters: list[ColumnElement[bool]],
+    to_node: Callable[[Any], NodeT],
+) -> Connection[NodeT]:
+    """A top-level list: one keyset page of ``model`` rows inside ``scope`` that match ``filters``,
+    with ``totalCount`` counted only when asked for."""
+
+    async def fetch(session: AsyncSession) -> Page[Any]:
+        return await listing.page(
+            session, scope, model, first=args.first, after=args.after, filters=filters
+        )
+
+    async def count() -> int:
+        async def run(session: AsyncSession) -> int:
+            return await listing.count(session, scope, model, filters)
+
+        return await context.read(run)
+
+    return connection(await context.read(fetch), args, to_node, count)

@@ -50,7 +50,20 @@ LEDGER_ANCESTORS = [
 ]
 
 
-class Voucher(Base):
+class CboAncestors:
+    """The ancestor ids of the CBO a row of the books belongs to, copied from that CBO,
+    so the one scope filter covers the books as it covers the registers."""
+
+    state_id: Mapped[int] = mapped_column(BigInteger)
+    district_id: Mapped[int] = mapped_column(BigInteger)
+    block_id: Mapped[int] = mapped_column(BigInteger)
+    gp_id: Mapped[int | None] = mapped_column(BigInteger)
+    village_id: Mapped[int | None] = mapped_column(BigInteger)
+    clf_id: Mapped[int | None] = mapped_column(BigInteger)
+    vo_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Voucher(CboAncestors, Base):
     __tablename__ = "voucher"
     __table_args__ = (
         *(Index(f"ix_voucher_{col}_scan", col, "id") for col in LEDGER_ANCESTORS),
@@ -73,13 +86,6 @@ class Voucher(Base):
     checked_by: Mapped[str | None] = mapped_column(String(128))
     checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     rejection_reason: Mapped[str | None] = mapped_column(String(256))
-    state_id: Mapped[int] = mapped_column(BigInteger)
-    district_id: Mapped[int] = mapped_column(BigInteger)
-    block_id: Mapped[int] = mapped_column(BigInteger)
-    gp_id: Mapped[int | None] = mapped_column(BigInteger)
-    village_id: Mapped[int | None] = mapped_column(BigInteger)
-    clf_id: Mapped[int | None] = mapped_column(BigInteger)
-    vo_id: Mapped[int | None] = mapped_column(BigInteger)
     shg_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
@@ -126,7 +132,7 @@ _LOAN_STATUS = Enum(
 )
 
 
-class Loan(Base):
+class Loan(CboAncestors, Base):
     """An internal loan from an SHG's corpus to one of its members."""
 
     __tablename__ = "loan"
@@ -151,13 +157,6 @@ class Loan(Base):
     status: Mapped[LoanStatus] = mapped_column(_LOAN_STATUS)
     disbursement_voucher_id: Mapped[int | None] = mapped_column(BigInteger)
     created_by: Mapped[str] = mapped_column(String(128))
-    state_id: Mapped[int] = mapped_column(BigInteger)
-    district_id: Mapped[int] = mapped_column(BigInteger)
-    block_id: Mapped[int] = mapped_column(BigInteger)
-    gp_id: Mapped[int | None] = mapped_column(BigInteger)
-    village_id: Mapped[int | None] = mapped_column(BigInteger)
-    clf_id: Mapped[int | None] = mapped_column(BigInteger)
-    vo_id: Mapped[int | None] = mapped_column(BigInteger)
     shg_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
@@ -176,7 +175,7 @@ class LoanRepayment(Base):
     interest_paise: Mapped[int] = mapped_column(BigInteger)
 
 
-class Meeting(Base):
+class Meeting(CboAncestors, Base):
     """An SHG's meeting, recorded once and closed: its vouchers are corrected only by reversal."""
 
     __tablename__ = "meeting"
@@ -193,13 +192,6 @@ class Meeting(Base):
     held_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(128))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
-    state_id: Mapped[int] = mapped_column(BigInteger)
-    district_id: Mapped[int] = mapped_column(BigInteger)
-    block_id: Mapped[int] = mapped_column(BigInteger)
-    gp_id: Mapped[int | None] = mapped_column(BigInteger)
-    village_id: Mapped[int | None] = mapped_column(BigInteger)
-    clf_id: Mapped[int | None] = mapped_column(BigInteger)
-    vo_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Attendance(Base):

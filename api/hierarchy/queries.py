@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import ColumnElement
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.context import Context
 from api.hierarchy.dataloaders import (
@@ -35,9 +34,9 @@ from api.hierarchy.types import (
     cbo_type_name,
 )
 from api.node import NODE_FETCHERS, Node, resolve_node
-from api.pagination import Connection, PageArgs, connection, empty_connection
+from api.pagination import Connection, PageArgs, empty_connection, scoped_connection
 from core.access import Role, Scope
-from hierarchy import listing, models
+from hierarchy import models
 from hierarchy.codes import normalise_code
 
 strawberry.enum(Role)
@@ -87,19 +86,7 @@ async def _list(
     if scope is None or narrow is None:
         return empty_connection()
     everything = [narrow.clause(model), *filters]
-
-    async def fetch(session: AsyncSession) -> listing.Page[Any]:
-        return await listing.page(
-            session, scope, model, first=args.first, after=args.after, filters=everything
-        )
-
-    async def count() -> int:
-        async def run(session: AsyncSession) -> int:
-            return await listing.count(session, scope, model, everything)
-
-        return await context.read(run)
-
-    return connection(await context.read(fetch), args, to_node, count)
+    return await scoped_connection(context, scope, model, args, everything, to_node)
 
 
 def _cbo_filters(

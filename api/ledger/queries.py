@@ -8,7 +8,6 @@ from typing import Annotated
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.context import Context
 from api.hierarchy.dataloaders import CboByCodeLoader
@@ -17,8 +16,7 @@ from api.ledger.dataloaders import LoanByIdLoader, VoucherByIdLoader
 from api.ledger.loans import Loan
 from api.ledger.types import Passbook, TrialBalance, Voucher
 from api.node import NODE_FETCHERS
-from api.pagination import Connection, PageArgs, connection, empty_connection
-from hierarchy import listing
+from api.pagination import Connection, PageArgs, empty_connection, scoped_connection
 from hierarchy.codes import normalise_code
 from hierarchy.lookup import cbo_by_code
 from ledger import models
@@ -76,19 +74,7 @@ class LedgerQuery:
         filters = [models.Loan.cbo_id == shg.id]
         if status is not None:
             filters.append(models.Loan.status == status)
-
-        async def fetch(session: AsyncSession) -> listing.Page[models.Loan]:
-            return await listing.page(
-                session, scope, models.Loan, first=args.first, after=args.after, filters=filters
-            )
-
-        async def count() -> int:
-            async def run(session: AsyncSession) -> int:
-                return await listing.count(session, scope, models.Loan, filters)
-
-            return await context.read(run)
-
-        return connection(await context.read(fetch), args, Loan.from_row, count)
+        return await scoped_connection(context, scope, models.Loan, args, filters, Loan.from_row)
 
     @strawberry.field(
         description="Share of an SHG's loan principal outstanding over `days` past due, 0 to 1."
@@ -136,19 +122,9 @@ class LedgerQuery:
         filters = [models.Voucher.cbo_id == cbo.id]
         if status is not None:
             filters.append(models.Voucher.status == status)
-
-        async def fetch(session: AsyncSession) -> listing.Page[models.Voucher]:
-            return await listing.page(
-                session, scope, models.Voucher, first=args.first, after=args.after, filters=filters
-            )
-
-        async def count() -> int:
-            async def run(session: AsyncSession) -> int:
-                return await listing.count(session, scope, models.Voucher, filters)
-
-            return await context.read(run)
-
-        return connection(await context.read(fetch), args, Voucher.from_row, count)
+        return await scoped_connection(
+            context, scope, models.Voucher, args, filters, Voucher.from_row
+        )
 
 
 async def _voucher_node(context: Context, pk: int) -> Voucher | None:
