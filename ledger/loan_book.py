@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from core.errors import DomainError, ErrorCode
 from ledger.interest import Instalment, InterestMethod, LoanPosition, Repayment, position, schedule
 from ledger.models import Loan, LoanRepayment, LoanStatus, Voucher, VoucherStatus
 
@@ -86,3 +87,43 @@ async def on_voucher_checked(session: AsyncSession, voucher: Voucher) -> None:
     elif approved and loan.status in (LoanStatus.ACTIVE, LoanStatus.CLOSED):
         settled = (await loan_position(session, loan, date.max)).overdue_paise == 0
         loan.status = LoanStatus.CLOSED if settled else LoanStatus.ACTIVE
+
+
+async def check_repayment_split(session: AsyncSession, voucher: Voucher) -> None:
+    """Refuse to post a repayment whose interest/principal split no longer holds.
+
+    A split is made when the repayment is recorded, after the repayments then
+    counted or awaiting approval. If one of those is rejected or reversed
+    before this one is approved, the split would post wrongly: the checker is
+    told to reject it so it can be recorded again.
+    """
+    if voucher.loan_id is None or voucher.reverses_id is not None:
+        return
+    repayment = await session.scalar(
+        select(LoanRepayment).where(LoanRepayment.voucher_id == voucher.id)
+    )
+    if repayment is None:  # the disbursement
+        return
+    loan = await session.get(Loan, voucher.loan_id, with_for_update=True)
+    assert loan is not None
+    # The same view as when it was recorded: the repayments recorded before it that still stand.
+    earlier = [
+        r for r in await counted_repayments(session, loan, drafts=True) if r.id < repayment.id
+    ]
+    instalments = loan_schedule(loan)
+    paid = [Repayment(r.paid_on, r.amount_paise) for r in earlier]
+    before = position(instalments, paid, date.max)
+    after = position(
+        instalments, [*paid, Repayment(repayment.paid_on, repayment.amount_paise)], date.max
+    )
+    split = (
+        after.interest_paid_paise - before.interest_paid_paise,
+        after.principal_paid_paise - before.principal_paid_paise,
+    )
+    if split != (repayment.interest_paise, repayment.principal_paise) or after.advance_paise:
+        raise DomainError(
+            ErrorCode.INVALID_STATE,
+            "voucherId",
+            "An earlier repayment of this loan was rejected or reversed, so this one's split is "
+            "out of date: reject it and record it again",
+        )

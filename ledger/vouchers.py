@@ -23,7 +23,7 @@ from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code
 from hierarchy.models import Cbo, CboStatus, Member, MemberStatus
 from ledger.chart import ACCOUNTS
-from ledger.loan_book import on_voucher_checked
+from ledger.loan_book import check_repayment_split, on_voucher_checked
 from ledger.models import (
     LEDGER_ANCESTORS,
     LedgerBalance,
@@ -230,6 +230,7 @@ async def approve_voucher(session: AsyncSession, principal: Principal, voucher_i
             "voucherId",
             "A voucher is approved by someone other than its maker",
         )
+    await check_repayment_split(session, voucher)
     await _post(session, voucher)
     voucher.status = VoucherStatus.APPROVED
     voucher.checked_by = principal.subject

@@ -196,3 +196,30 @@ async def test_bad_loans_are_refused(
     data = (await api.query(DISBURSE, _loan(shg, members[0], **change)))["disburseLoan"]
     assert data["loan"] is None and data["errors"][0]["field"] == field
     assert (await api.query(DRAFTS, {"c": shg}))["vouchers"]["edges"] == []
+
+
+async def test_a_stale_split_is_refused_at_approval(api: Api, world: World) -> None:
+    _, loan_id = await _active_loan(api, world)
+
+    async def repay(amount: str, day: str) -> str:
+        data = await api.query(
+            REPAY, {"input": {"loanId": loan_id, "amount": amount, "paidOn": day}}, subject="bk-1"
+        )
+        return str(data["recordRepayment"]["voucher"]["id"])
+
+    # Recorded after the first, the second (500) is all principal (the first paid the interest);
+    # without the first it would pay 240 interest and 260 principal.
+    first, second, third = (
+        await repay("300", "2024-05-10"),
+        await repay("500", "2024-06-10"),
+        await repay("100", "2024-07-10"),
+    )
+    # Approving out of order is fine while nothing before is withdrawn.
+    assert (await api.query(APPROVE, {"id": third}, role=Role.APPROVER, subject="ap-1"))[
+        "approveVoucher"
+    ]["errors"] == []
+    await api.query(REJECT, {"id": first}, role=Role.APPROVER, subject="ap-1")
+    stale = (await api.query(APPROVE, {"id": second}, role=Role.APPROVER, subject="ap-1"))[
+        "approveVoucher"
+    ]
+    assert stale["errors"] == [{"code": "INVALID_STATE"}]
