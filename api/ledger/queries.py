@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -16,13 +17,35 @@ from api.ledger.dataloaders import LoanByIdLoader, VoucherByIdLoader
 from api.ledger.loans import Loan
 from api.ledger.types import Passbook, TrialBalance, Voucher
 from api.node import NODE_FETCHERS
-from api.pagination import Connection, PageArgs, empty_connection, scoped_connection
+from api.pagination import Connection, NodeT, PageArgs, empty_connection, scoped_connection
 from hierarchy.codes import normalise_code
 from hierarchy.lookup import cbo_by_code
 from ledger import models
 from ledger.interest import portfolio_at_risk
 from ledger.loan_book import counted_repayments_of, position_of
 from ledger.reports import passbook, trial_balance
+
+
+async def _of_cbo(
+    info: Info,
+    code: str,
+    model: Any,
+    status: Any,
+    first: int | None,
+    after: str | None,
+    to_node: Callable[[Any], NodeT],
+) -> Connection[NodeT]:
+    """One CBO's rows of ``model`` (vouchers, loans), optionally of one status, paged."""
+    context = info.context
+    args = PageArgs.of(context, first, after)
+    scope = context.read_scope
+    cbo = await context.loader(CboByCodeLoader).load(normalise_code(code))
+    if scope is None or cbo is None:
+        return empty_connection()
+    filters = [model.cbo_id == cbo.id]
+    if status is not None:
+        filters.append(model.status == status)
+    return await scoped_connection(context, scope, model, args, filters, to_node)
 
 
 @strawberry.type
@@ -65,16 +88,7 @@ class LedgerQuery:
         after: After = None,
         status: Annotated[models.LoanStatus | None, strawberry.argument()] = None,
     ) -> Connection[Loan]:
-        context = info.context
-        args = PageArgs.of(context, first, after)
-        scope = context.read_scope
-        shg = await context.loader(CboByCodeLoader).load(normalise_code(shg_code))
-        if scope is None or shg is None:
-            return empty_connection()
-        filters = [models.Loan.cbo_id == shg.id]
-        if status is not None:
-            filters.append(models.Loan.status == status)
-        return await scoped_connection(context, scope, models.Loan, args, filters, Loan.from_row)
+        return await _of_cbo(info, shg_code, models.Loan, status, first, after, Loan.from_row)
 
     @strawberry.field(
         description="Share of an SHG's loan principal outstanding over `days` past due, 0 to 1."
@@ -113,18 +127,7 @@ class LedgerQuery:
         after: After = None,
         status: Annotated[models.VoucherStatus | None, strawberry.argument()] = None,
     ) -> Connection[Voucher]:
-        context = info.context
-        args = PageArgs.of(context, first, after)
-        scope = context.read_scope
-        cbo = await context.loader(CboByCodeLoader).load(normalise_code(cbo_code))
-        if scope is None or cbo is None:
-            return empty_connection()
-        filters = [models.Voucher.cbo_id == cbo.id]
-        if status is not None:
-            filters.append(models.Voucher.status == status)
-        return await scoped_connection(
-            context, scope, models.Voucher, args, filters, Voucher.from_row
-        )
+        return await _of_cbo(info, cbo_code, models.Voucher, status, first, after, Voucher.from_row)
 
 
 async def _voucher_node(context: Context, pk: int) -> Voucher | None:
