@@ -11,6 +11,9 @@ from strawberry.federation import Schema
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from api.dedup.mutations import DedupMutation
+from api.dedup.queries import DedupQuery
+from api.dedup.types import DuplicateCandidate
 from api.errors import is_public
 from api.hierarchy.mutations import HierarchyMutation
 from api.hierarchy.queries import HierarchyQuery
@@ -27,17 +30,26 @@ from core.settings import Settings
 
 
 @strawberry.type
-class Query(HierarchyQuery, IdentityQuery, LedgerQuery):
+class Query(HierarchyQuery, IdentityQuery, LedgerQuery, DedupQuery):
     pass
 
 
 @strawberry.type
-class Mutation(HierarchyMutation, IdentityMutation, LedgerMutation, LoanMutation, MeetingMutation):
+class Mutation(
+    HierarchyMutation,
+    IdentityMutation,
+    LedgerMutation,
+    LoanMutation,
+    MeetingMutation,
+    DedupMutation,
+):
     pass
 
 
 # Connection fields return a default page when `first` is left out; the cost limiter counts it.
-register_connection_fields({"states", "clfs", "vos", "shgs", "members", "children"})
+register_connection_fields(
+    {"states", "clfs", "vos", "shgs", "members", "children", "duplicateCandidates"}
+)
 
 
 logger = logging.getLogger("lokos.api")
@@ -70,7 +82,17 @@ def build_schema(settings: Settings) -> Schema:
     return LokosSchema(
         query=Query,
         mutation=Mutation,
-        types=[GeoUnit, Clf, VillageOrganisation, Shg, Member, Voucher, Loan, Meeting],
+        types=[
+            GeoUnit,
+            Clf,
+            VillageOrganisation,
+            Shg,
+            Member,
+            Voucher,
+            Loan,
+            Meeting,
+            DuplicateCandidate,
+        ],
         extensions=extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=True, scalar_map={Money: MONEY_SCALAR}),
     )

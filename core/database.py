@@ -3,17 +3,19 @@
 Everything runs on SQLite (the embedded default, through aiosqlite) and on
 PostgreSQL (through asyncpg). What differs between them lives here and only
 here: SQLite needs foreign keys switched on per connection and a write-ahead
-log so readers don't block the writer.
+log so readers don't block the writer; PostgreSQL serialises writers on
+named advisory locks where SQLite already has one writer (:func:`lock_names`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -130,3 +132,20 @@ async def transaction(
     async with sessions() as session, session.begin():
         await session.connection(execution_options={WRITES: True})
         yield session
+
+
+async def lock_names(session: AsyncSession, names: list[str]) -> None:
+    """Serialise writers that touch the same names until this transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock per name, taken in sorted
+    order so two writers never wait on each other in a cycle. SQLite needs
+    nothing: a writer already holds the database's single write lock.
+    """
+    if session.bind.dialect.name != "postgresql":
+        return
+    for name in sorted(set(names)):
+        digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"),
+            {"key": int.from_bytes(digest, "big", signed=True)},
+        )

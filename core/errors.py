@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     ALREADY_ENROLLED = "already_enrolled"
     UNBALANCED = "unbalanced"
+    LIKELY_DUPLICATE = "likely_duplicate"
 
 
 class DomainError(Exception):

@@ -18,6 +18,7 @@ def target_metadata_modules() -> None:
     """Import every module that defines tables, so Base.metadata knows them all."""
     import core.audit
     import core.idempotency  # noqa: F401
+    import dedup.models  # noqa: F401
     import hierarchy.models  # noqa: F401
     import identity.models  # noqa: F401
     import ledger.models  # noqa: F401

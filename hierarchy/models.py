@@ -83,6 +83,9 @@ class CboStatus(StrEnum):
 
 class MemberStatus(StrEnum):
     ACTIVE = "active"
+    # Held at enrolment as a possible duplicate: she cannot transact until
+    # a reviewer clears her (dedup.review).
+    PENDING = "pending"
     EXITED = "exited"
 
 

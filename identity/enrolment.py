@@ -34,6 +34,18 @@ from hierarchy.members import (
     unused_member_id,
 )
 from hierarchy.models import Cbo, Member, MembershipPeriod, MemberStatus
+from dedup.models import FoundBy
+from dedup.online import (
+    LikelyDuplicate,
+    Matcher,
+    check_new_member,
+    lock_keys,
+    person_of,
+    queue_pair,
+    store_keys,
+)
+from dedup.score import Match
+from dedup.verdict import Verdict
 from identity.models import AadhaarRegistration
 from identity.numbers import clean_aadhaar, clean_account, clean_ifsc
 from identity.tokens import Keyring
@@ -169,8 +181,10 @@ async def enroll_member(
     numbers: IdentityNumbers,
     *,
     today: date | None = None,
+    matcher: Matcher | None = None,
 ) -> Member:
-    """Validate everything, refuse a second active membership of the same Aadhaar, issue the ID."""
+    """Validate, refuse a second membership of the same Aadhaar or of a likely duplicate,
+    hold her as pending when a reviewer must decide, and issue her ID."""
     principal.require(*_WRITERS)
     today = today or date.today()
     clean = clean_profile(profile, today)
@@ -178,22 +192,51 @@ async def enroll_member(
     shg = await shg_to_join(session, principal, shg_code, "shgCode")
     joined_on = clean.joined_on or today
     check_not_before(joined_on, shg.formed_on, "joinedOn", "the SHG was formed")
-    await _refuse_if_enrolled(session, principal, tokens)
     member = member_row(shg, await unused_member_id(session), clean, joined_on, principal.subject)
+    member.bank_token = tokens.bank_token
+    candidate = person_of(member, tokens.aadhaar_token)
+    await lock_keys(session, candidate)
+    await _refuse_if_enrolled(session, principal, tokens)
+    matcher = matcher or Matcher()
+    check = await check_new_member(session, candidate, matcher)
+    if check.verdict is Verdict.DUPLICATE:
+        holder, match = next(item for item in check.matches if item[1].verdict is Verdict.DUPLICATE)
+        await _refuse_as_duplicate(session, principal, holder, match)
+    if check.verdict is Verdict.REVIEW:
+        member.status = MemberStatus.PENDING
     session.add(member)
     await session.flush()
     _register(session, member, tokens)
     session.add(MembershipPeriod(member_pk=member.id, shg_id=shg.id, joined_on=joined_on))
+    await store_keys(session, member)
+    for holder, match in check.matches:
+        queue_pair(session, holder, member, match, FoundBy.ENROLMENT, matcher.model.version)
     await record_audit(
         session,
         actor=principal.subject,
         action="member.enrolled",
         entity_type="member",
         entity_id=member.id,
-        detail={"member_id": member.member_id, "shg": shg.code},
+        detail={
+            "member_id": member.member_id,
+            "shg": shg.code,
+            "verdict": check.verdict.value,
+            "candidates": [holder.id for holder, _ in check.matches],
+        },
     )
     await session.flush()  # the registry's unique index speaks here, inside the transaction
     return member
+
+
+async def _refuse_as_duplicate(
+    session: AsyncSession, principal: Principal, holder: Member, match: Match
+) -> None:
+    """Refuse with the match masked: her ID's last four, and her SHG only within scope."""
+    shg_code = None
+    if principal.scope.contains(holder):
+        shg = await session.get(Cbo, holder.shg_id)
+        shg_code = shg.code if shg else None
+    raise LikelyDuplicate(match, masked_member_id(holder.member_id), shg_code)
 
 
 async def _active_member(session: AsyncSession, principal: Principal, member_id: str) -> Member:
@@ -251,6 +294,7 @@ async def transfer_member(
     place_member(member, target)
     member.joined_on = on
     session.add(MembershipPeriod(member_pk=member.id, shg_id=target.id, joined_on=on))
+    await store_keys(session, member)
     await record_audit(
         session,
         actor=principal.subject,
@@ -343,6 +387,7 @@ async def update_member_profile(
     if tokens.bank_token:
         changed.append("bank")
     _register(session, member, tokens)
+    await store_keys(session, member)
     await record_audit(
         session,
         actor=principal.subject,
@@ -353,3 +398,19 @@ async def update_member_profile(
     )
     await session.flush()
     return member
+
+
+async def end_duplicate_membership(
+    session: AsyncSession, member: Member, on: date, reason: str
+) -> None:
+    """End a membership found to be a second enrolment of a member (pending or active).
+
+    The caller (a reviewer's decision) checks roles and scope and audits.
+    """
+    period = await _current_period(session, member)
+    period.left_on = max(on, period.joined_on)
+    period.left_reason = reason
+    member.status = MemberStatus.EXITED
+    member.exited_on = period.left_on
+    member.exit_reason = reason
+    await _end_registrations(session, member)

@@ -19,8 +19,10 @@ from api.errors import UserError, user_error
 from api.hierarchy.dataloaders import MemberByIdLoader
 from api.hierarchy.types import Info, Member
 from api.identity.types import Consent
-from api.writes import idempotency_key, payload_of, write
-from core.errors import DomainError
+from api.dedup.types import MatchReason
+from api.writes import idempotency_key, payload_of, run_write, write
+from core.errors import DomainError, ErrorCode
+from dedup.online import LikelyDuplicate
 from dedup.verdict import Verdict
 from hierarchy import models
 from hierarchy.members import MemberProfile
@@ -114,7 +116,15 @@ class WithdrawConsentInput:
 class EnrollMemberPayload:
     member: Member | None = None
     verdict: Verdict | None = strawberry.field(
-        default=None, description="CLEAR when enrolled; DUPLICATE when refused as already enrolled."
+        default=None,
+        description=(
+            "CLEAR: enrolled. REVIEW: enrolled as pending until a reviewer decides. "
+            "DUPLICATE: refused (same Aadhaar, or a likely duplicate)."
+        ),
+    )
+    reasons: list[MatchReason] = strawberry.field(
+        default_factory=list,
+        description="Why a likely duplicate was refused, comparison by comparison.",
     )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
@@ -218,13 +228,26 @@ class IdentityMutation:
             )
             return member.id
 
-        result_id, errors = await write(context, "enrollMember", input, work, tokenised.payload)
-        if errors:
-            refused = errors[0].code.name == "ALREADY_ENROLLED"
-            return EnrollMemberPayload(
-                verdict=Verdict.DUPLICATE if refused else None, errors=errors
+        try:
+            result_id = await run_write(
+                context, "enrollMember", tokenised.payload, input.idempotency_key, work
             )
-        return EnrollMemberPayload(member=await _member(info, result_id), verdict=Verdict.CLEAR)
+        except LikelyDuplicate as refusal:
+            return EnrollMemberPayload(
+                verdict=Verdict.DUPLICATE,
+                reasons=[MatchReason(field=r.field, level=r.level, weight=r.weight) for r in refusal.reasons],
+                errors=[user_error(refusal)],
+            )
+        except DomainError as error:
+            refused = error.code is ErrorCode.ALREADY_ENROLLED
+            return EnrollMemberPayload(
+                verdict=Verdict.DUPLICATE if refused else None, errors=[user_error(error)]
+            )
+        member = await _member(info, result_id)
+        pending = member is not None and member.status is models.MemberStatus.PENDING
+        return EnrollMemberPayload(
+            member=member, verdict=Verdict.REVIEW if pending else Verdict.CLEAR
+        )
 
     @strawberry.mutation(
         description="Move her to another SHG: exit and join on one day; her ID stays."

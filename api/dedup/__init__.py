@@ -1,0 +1,1 @@
+"""The review queue in GraphQL: duplicate candidates and decisions."""

@@ -1,0 +1,111 @@
+"""Reading the interchange CSV into :class:`Person` records, row by row.
+
+A bad row becomes a :class:`RowError` with its row number and a reason that
+names the column but never repeats the value (it may be an Aadhaar number);
+the good rows go on. Aadhaar and bank numbers are tokenised the moment they
+are read, under a keyring the caller supplies, and the digits are dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from core.errors import DomainError
+from dedup.names import Name, parse_name
+from dedup.person import Person, person
+from identity.numbers import clean_aadhaar, clean_account, clean_ifsc
+from identity.tokens import Keyring
+
+REQUIRED = ("member_ref", "state_code", "district_code", "block_code", "village_code", "name")
+RELATIONS = frozenset({"husband", "father", "mother", "other"})
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # 1 is the header; data rows start at 2, as a spreadsheet numbers them
+    member_ref: str
+    reason: str
+
+
+def _birth(row: dict[str, str]) -> tuple[date | None, int | None]:
+    text = (row.get("birth_date") or "").strip()
+    year_text = (row.get("birth_year") or "").strip()
+    birth_date = date.fromisoformat(text) if text else None
+    if birth_date and not 1900 <= birth_date.year <= date.today().year:
+        raise ValueError("birth_date is out of range")
+    birth_year = int(year_text) if year_text else None
+    if birth_year is not None and not 1900 <= birth_year <= date.today().year:
+        raise ValueError("birth_year is out of range")
+    return birth_date, birth_year
+
+
+def _mobile(text: str) -> str | None:
+    digits = text.strip()
+    if not digits:
+        return None
+    if len(digits) != 10 or not digits.isdigit() or digits[0] not in "6789":
+        raise ValueError("mobile must be 10 digits starting 6 to 9")
+    return digits
+
+
+def _person(row: dict[str, str], keyring: Keyring) -> Person:
+    missing = [column for column in REQUIRED if not (row.get(column) or "").strip()]
+    if missing:
+        raise ValueError(f"{missing[0]} is required")
+    relation = (row.get("relation") or "").strip().lower() or None
+    if relation and relation not in RELATIONS:
+        raise ValueError("relation must be husband, father, mother or other")
+    try:
+        birth_date, birth_year = _birth(row)
+    except ValueError as error:
+        raise ValueError(str(error) if "range" in str(error) else "birth_date is not ISO") from None
+    aadhaar = bank = None
+    try:
+        raw = (row.get("aadhaar") or "").strip()
+        if raw:
+            aadhaar = keyring.token("aadhaar", clean_aadhaar(raw))
+        account = (row.get("bank_account") or "").strip()
+        ifsc = (row.get("bank_ifsc") or "").strip()
+        if account:
+            bank = keyring.token("bank", f"{clean_ifsc(ifsc)}:{clean_account(account)}")
+    except DomainError as error:
+        raise ValueError(f"{error.field}: {error.message}") from None
+    name: Name = parse_name(row["name"])
+    if not name.given:
+        raise ValueError("name has no letters")
+    return person(
+        row["member_ref"].strip(),
+        name=row["name"],
+        relative_name=row.get("relative_name"),
+        relation=relation,
+        birth_date=birth_date,
+        birth_year=birth_year,
+        mobile=_mobile(row.get("mobile") or ""),
+        bank=bank,
+        aadhaar=aadhaar,
+        state=row["state_code"].strip(),
+        district=row["district_code"].strip(),
+        block=row["block_code"].strip(),
+        village=row["village_code"].strip(),
+    )
+
+
+def read_interchange(path: Path, keyring: Keyring) -> Iterator[Person | RowError]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"the header lacks {', '.join(missing)}")
+        for number, row in enumerate(reader, start=2):
+            ref = (row.get("member_ref") or "").strip()
+            if None in row or any(value is None for value in row.values()):
+                yield RowError(number, ref, "wrong number of columns")
+                continue
+            try:
+                yield _person(row, keyring)
+            except ValueError as error:
+                yield RowError(number, ref, str(error))

@@ -1,0 +1,192 @@
+"""The check inside enrolment: is this woman already a member somewhere?
+
+1. Her blocking keys are computed from the profile being enrolled.
+2. On PostgreSQL, a transaction-level advisory lock is taken on each key,
+   so two enrolments of the same woman (which share keys) run one after
+   the other and the second sees the first; SQLite's single writer does the
+   same by itself.
+3. Members sharing a key are fetched by index (active and pending ones; an
+   exited membership is no conflict) and scored with the shipped model.
+4. The highest verdict wins: DUPLICATE refuses the enrolment with the match
+   masked; REVIEW enrols her as pending and queues every pair for review;
+   CLEAR enrols her.
+
+Pairs a reviewer already called NOT_DUPLICATE are skipped here and in the sweep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.database import lock_names
+from core.errors import DomainError, ErrorCode
+from dedup.blocking import blocking_keys
+from dedup.model import MatchModel, Reason, shipped_model
+from dedup.models import CandidateStatus, DuplicateCandidate, FoundBy, MatchKey
+from dedup.person import Person, person
+from dedup.score import Match, Thresholds, score_pair
+from dedup.verdict import Verdict
+from hierarchy.models import Member, MemberStatus
+from identity.models import AadhaarRegistration
+
+# Enough for any real block; a phone typed for a whole SHG is not allowed to
+# make one enrolment score hundreds of pairs.
+MAX_CANDIDATES = 200
+LIVE = (MemberStatus.ACTIVE, MemberStatus.PENDING)
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """The model and thresholds the online check and the sweep use."""
+
+    model: MatchModel = field(default_factory=shipped_model)
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+
+class LikelyDuplicate(DomainError):
+    """Enrolment refused: she scores as a member already enrolled."""
+
+    def __init__(self, match: Match, masked_member_id: str, shg_code: str | None) -> None:
+        where = f" of SHG {shg_code}" if shg_code else " outside your scope"
+        super().__init__(
+            ErrorCode.LIKELY_DUPLICATE,
+            "name",
+            f"She is very likely already enrolled as member {masked_member_id}{where}; "
+            "move her with a transfer, or correct that record",
+        )
+        self.match = match
+        self.masked_member_id = masked_member_id
+        self.reasons: tuple[Reason, ...] = match.reasons
+
+
+def person_of(member: Member, aadhaar_token: str | None = None) -> Person:
+    """The matcher's view of a stored member; places are ids, as text."""
+    return person(
+        str(member.id),
+        name=member.name,
+        relative_name=member.relative_name,
+        relation=member.relation.value if member.relation else None,
+        birth_date=member.birth_date,
+        birth_year=member.birth_year,
+        mobile=member.mobile,
+        bank=member.bank_token,
+        aadhaar=aadhaar_token,
+        state=str(member.state_id),
+        district=str(member.district_id),
+        block=str(member.block_id),
+        village=str(member.village_id),
+    )
+
+
+async def _candidates(
+    session: AsyncSession, keys: list[str], exclude: int | None
+) -> list[tuple[Member, str | None]]:
+    ids = (
+        select(MatchKey.member_pk)
+        .where(MatchKey.key.in_(keys))
+        .distinct()
+        .limit(MAX_CANDIDATES)
+        .scalar_subquery()
+    )
+    query = (
+        select(Member, AadhaarRegistration.token)
+        .outerjoin(
+            AadhaarRegistration,
+            (AadhaarRegistration.member_pk == Member.id) & AadhaarRegistration.active,
+        )
+        .where(Member.id.in_(ids), Member.status.in_(LIVE))
+    )
+    if exclude is not None:
+        query = query.where(Member.id != exclude)
+    rows = await session.execute(query)
+    return [(member, token) for member, token in rows.all()]
+
+
+async def _decided_pairs(session: AsyncSession, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    if not pairs:
+        return set()
+    rows = await session.execute(
+        select(DuplicateCandidate.member_a_pk, DuplicateCandidate.member_b_pk).where(
+            tuple_(DuplicateCandidate.member_a_pk, DuplicateCandidate.member_b_pk).in_(pairs)
+        )
+    )
+    return {(a, b) for a, b in rows.all()}
+
+
+async def lock_keys(session: AsyncSession, candidate: Person) -> None:
+    """Hold her blocking keys (and Aadhaar token) until the transaction ends.
+
+    Two enrolments of one woman share keys, so the second waits here and
+    then sees the first, for the exact Aadhaar check as for the fuzzy one.
+    """
+    names = [f"dedup:{key}" for key in blocking_keys(candidate, with_aadhaar=True)]
+    await lock_names(session, names)
+
+
+@dataclass(frozen=True)
+class Check:
+    verdict: Verdict
+    matches: list[tuple[Member, Match]]  # every pair at REVIEW or above, best first
+
+
+async def check_new_member(
+    session: AsyncSession, candidate: Person, matcher: Matcher, *, exclude: int | None = None
+) -> Check:
+    """Score everyone sharing one of her keys and give the verdict (after :func:`lock_keys`)."""
+    keys = blocking_keys(candidate)
+    found: list[tuple[Member, Match]] = []
+    for member, token in await _candidates(session, keys, exclude):
+        match = score_pair(matcher.model, person_of(member, token), candidate, matcher.thresholds)
+        if match.verdict is not Verdict.CLEAR:
+            found.append((member, match))
+    if exclude is not None and found:
+        known = await _decided_pairs(session, [(m.id, exclude) for m, _ in found])
+        found = [(m, match) for m, match in found if (m.id, exclude) not in known]
+    found.sort(key=lambda item: -item[1].probability)
+    if not found:
+        return Check(Verdict.CLEAR, [])
+    verdicts = {match.verdict for _, match in found}
+    verdict = Verdict.DUPLICATE if Verdict.DUPLICATE in verdicts else Verdict.REVIEW
+    return Check(verdict, found)
+
+
+async def store_keys(session: AsyncSession, member: Member) -> None:
+    """(Re)write her blocking keys: at enrolment, and after a correction or a transfer."""
+    await session.execute(delete(MatchKey).where(MatchKey.member_pk == member.id))
+    for key in blocking_keys(person_of(member)):
+        session.add(MatchKey(member_pk=member.id, key=key, district_id=member.district_id))
+
+
+def queue_pair(
+    session: AsyncSession,
+    earlier: Member,
+    later: Member,
+    match: Match,
+    found_by: FoundBy,
+    model_version: str,
+) -> DuplicateCandidate:
+    """A pair for a reviewer; its ancestors are the later membership's, which a decision ends."""
+    row = DuplicateCandidate(
+        member_a_pk=earlier.id,
+        member_b_pk=later.id,
+        probability=round(match.probability, 6),
+        reasons=[
+            {"field": r.field, "level": r.level, "weight": r.weight} for r in match.reasons
+        ],
+        model_version=model_version,
+        status=CandidateStatus.OPEN,
+        found_by=found_by,
+        state_id=later.state_id,
+        district_id=later.district_id,
+        block_id=later.block_id,
+        gp_id=later.gp_id,
+        village_id=later.village_id,
+        clf_id=later.clf_id,
+        vo_id=later.vo_id,
+        shg_id=later.shg_id,
+    )
+    session.add(row)
+    return row
