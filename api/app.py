@@ -30,6 +30,8 @@ from api.schema import build_schema
 from core.access import NATIONAL, Principal, Role
 from core.database import create_engine, session_factory
 from core.settings import Settings
+from dedup.online import Matcher
+from dedup.score import Thresholds
 from identity.cards import CardSigner
 from identity.tokens import keyring_from_settings
 
@@ -115,6 +117,9 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
         sessions=sessions,
         keyring=keyring_from_settings(settings),
         cards=CardSigner.from_settings(settings),
+        matcher=Matcher(
+            thresholds=Thresholds(settings.dedup_duplicate_at, settings.dedup_review_at)
+        ),
     )
     authenticator = Authenticator(TokenVerifier.from_settings(settings), ScopeDirectory(sessions))
     graphql = GraphQLApp(build_schema(settings), services)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.access import Principal, Scope
 from core.settings import Settings
+from dedup.online import Matcher
 from identity.cards import CardSigner
 from identity.tokens import Keyring
 
@@ -23,12 +24,13 @@ LoaderT = TypeVar("LoaderT")
 
 @dataclass(frozen=True)
 class Services:
-    """What every request shares: configuration, the database and the identity keys."""
+    """What every request shares: configuration, the database, identity keys, the match model."""
 
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
     keyring: Keyring
     cards: CardSigner
+    matcher: Matcher
 
 
 @dataclass

@@ -11,29 +11,24 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy import inspect, select
 
+from cli.dedup import dedup_app, synth
+from cli.shared import console, load_settings
 from core.access import Role
 from core.database import create_engine, session_factory
 from core.migrations import upgrade
-from core.settings import ConfigurationError, Settings
+from core.settings import Settings
 from hierarchy.demo import AlreadySeeded, DemoSummary, seed_demo
 from hierarchy.models import GeoUnit
 from identity.tokens import keyring_from_settings
 
 app = typer.Typer(help="LokOS-style SHG platform back end.", no_args_is_help=True)
-console = Console(stderr=True)
+app.add_typer(dedup_app, name="dedup")
+app.command()(synth)
 DEFAULT_DEMO_MEMBERS = 2_000
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except ConfigurationError as error:
-        console.print(f"[red]Configuration error:[/red] {error}")
-        raise typer.Exit(2) from error
+_settings = load_settings
 
 
 async def _migrate(settings: Settings) -> None:

@@ -141,7 +141,7 @@ async def lock_names(session: AsyncSession, names: list[str]) -> None:
     order so two writers never wait on each other in a cycle. SQLite needs
     nothing: a writer already holds the database's single write lock.
     """
-    if session.bind.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         return
     for name in sorted(set(names)):
         digest = hashlib.blake2b(name.encode(), digest_size=8).digest()

@@ -52,6 +52,10 @@ class Settings:
     # Upper bound on the number of objects a query may ask for: the sum over
     # connections of the product of the page sizes that enclose them.
     max_query_cost: int = 25_000
+    # Match probabilities at which enrolment refuses a likely duplicate, or
+    # holds her for review (dedup.score.Thresholds).
+    dedup_duplicate_at: float = 0.95
+    dedup_review_at: float = 0.05
 
     @property
     def is_production(self) -> bool:
@@ -85,12 +89,19 @@ class Settings:
             card_signing_key=_file_or_value(env, "LOKOS_CARD_SIGNING_KEY"),
             max_page_size=int(env.get("LOKOS_MAX_PAGE_SIZE", "100")),
             max_query_cost=int(env.get("LOKOS_MAX_QUERY_COST", "25000")),
+            dedup_duplicate_at=float(env.get("LOKOS_DEDUP_DUPLICATE_AT", "0.95")),
+            dedup_review_at=float(env.get("LOKOS_DEDUP_REVIEW_AT", "0.05")),
         )
         settings.check()
         return settings
 
     def check(self) -> None:
         """Refuse configurations that are unsafe for the environment."""
+        if not 0 < self.dedup_review_at <= self.dedup_duplicate_at < 1:
+            raise ConfigurationError(
+                "LOKOS_DEDUP_REVIEW_AT and LOKOS_DEDUP_DUPLICATE_AT need "
+                "0 < review <= duplicate < 1"
+            )
         if self.jwt_algorithm not in {"EdDSA", "ES256", "RS256"}:
             raise ConfigurationError(
                 "LOKOS_JWT_ALGORITHM must be an asymmetric algorithm: EdDSA, ES256 or RS256"

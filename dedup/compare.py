@@ -127,12 +127,10 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "given_name",
         given_name,
-        ("different", "similar", "same sound", "one typo", "same"),
+        ("different", "similar", "same sound", "spelling variant", "same"),
     ),
     Comparison("surname", surname, ("different", "close", "same")),
-    Comparison(
-        "relative_name", relative_name, ("different", "similar", "same given name", "same")
-    ),
+    Comparison("relative_name", relative_name, ("different", "similar", "same given name", "same")),
     Comparison(
         "birth",
         birth,

@@ -68,9 +68,7 @@ def _clusters(pairs: Iterable[tuple[str, str]]) -> set[frozenset[str]]:
     return true
 
 
-def score(
-    truth: Iterable[tuple[str, str]], decided: Iterable[tuple[str, str, str]]
-) -> Scores:
+def score(truth: Iterable[tuple[str, str]], decided: Iterable[tuple[str, str, str]]) -> Scores:
     """``decided`` holds (a, b, decision) with decision "duplicate" or "review"."""
     true = _clusters(truth)
     found = found_true = duplicates = duplicates_true = 0

@@ -80,7 +80,9 @@ def blocked_pairs(people: list[Person]) -> list[tuple[int, int]]:
     return _pairs_of(blocks)
 
 
-def _session_pairs(people: list[Person], rule: Callable[[Person], str | None]) -> list[tuple[int, int]]:
+def _session_pairs(
+    people: list[Person], rule: Callable[[Person], str | None]
+) -> list[tuple[int, int]]:
     blocks: dict[str, list[int]] = defaultdict(list)
     for index, record in enumerate(people):
         key = rule(record)

@@ -43,7 +43,7 @@ class FieldModel:
     def weight(self, level: int) -> float:
         if level == NULL:
             return 0.0
-        return math.log2(self.m[level] / self.u[level])
+        return float(math.log2(self.m[level] / self.u[level]))
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ class MatchModel:
 
 
 def probability(weight: float) -> float:
-    return 1.0 / (1.0 + 2.0 ** (-weight))
+    return 1.0 / (1.0 + math.pow(2.0, -weight))
 
 
 @cache

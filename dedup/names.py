@@ -23,8 +23,8 @@ Every step is a named rule, applied in this order:
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dedup.devanagari import is_devanagari, to_latin
 
@@ -50,12 +50,47 @@ SPELLING_RULES: tuple[tuple[str, str, str], ...] = (
 _COMPILED = tuple((name, re.compile(pattern), repl) for name, pattern, repl in SPELLING_RULES)
 
 HONORIFICS = frozenset(
-    "smt smti shrimati shreemati srimati shrimti srimathi mrs ms miss sushri km "
-    "sh shri sri shree mr late lt swargiya svargiya sva dr".split()
+    [
+        "smt",
+        "smti",
+        "shrimati",
+        "shreemati",
+        "srimati",
+        "shrimti",
+        "srimathi",
+        "mrs",
+        "ms",
+        "miss",
+        "sushri",
+        "km",
+        "sh",
+        "shri",
+        "sri",
+        "shree",
+        "mr",
+        "late",
+        "lt",
+        "swargiya",
+        "svargiya",
+        "sva",
+        "dr",
+    ]
 )
 # Second names that say little about who she is: many women in a village share them.
 COMMON_SECOND_NAMES = frozenset(
-    "devi debi kumari kumaree bai ben bibi begum khatun khatoon rani".split()
+    [
+        "devi",
+        "debi",
+        "kumari",
+        "kumaree",
+        "bai",
+        "ben",
+        "bibi",
+        "begum",
+        "khatun",
+        "khatoon",
+        "rani",
+    ]
 )
 _LEADING_TITLES = frozenset({"kumari", "kumaree"})
 

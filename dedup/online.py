@@ -105,7 +105,9 @@ async def _candidates(
     return [(member, token) for member, token in rows.all()]
 
 
-async def _decided_pairs(session: AsyncSession, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
+async def _decided_pairs(
+    session: AsyncSession, pairs: list[tuple[int, int]]
+) -> set[tuple[int, int]]:
     if not pairs:
         return set()
     rows = await session.execute(
@@ -173,9 +175,7 @@ def queue_pair(
         member_a_pk=earlier.id,
         member_b_pk=later.id,
         probability=round(match.probability, 6),
-        reasons=[
-            {"field": r.field, "level": r.level, "weight": r.weight} for r in match.reasons
-        ],
+        reasons=[{"field": r.field, "level": r.level, "weight": r.weight} for r in match.reasons],
         model_version=model_version,
         status=CandidateStatus.OPEN,
         found_by=found_by,

@@ -14,6 +14,7 @@ from datetime import date
 
 from dedup.names import is_common_second_name, parse_name, parse_relative, skeleton
 
+
 @dataclass(frozen=True, slots=True)
 class Person:
     ref: str

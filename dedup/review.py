@@ -51,7 +51,8 @@ async def decide_match(
         raise DomainError(ErrorCode.INVALID_STATE, "id", "This pair has already been decided")
     later = await session.get(Member, pair.member_b_pk, with_for_update=True)
     earlier = await session.get(Member, pair.member_a_pk)
-    assert later is not None and earlier is not None
+    assert later is not None
+    assert earlier is not None
     pair.status = decision
     pair.decided_by = principal.subject
     pair.decided_at = utc_now()

@@ -62,7 +62,7 @@ def score_pair(
     tf_value = a.given if a.given == b.given else None
     if same_aadhaar(a, b):
         probability = 1.0
-        reasons = (Reason("aadhaar", "same", 99.0),)
+        reasons: tuple[Reason, ...] = (Reason("aadhaar", "same", 99.0),)
     elif contradicts(a, b):
         probability = 0.0
         reasons = (Reason("aadhaar", "different", -99.0),)

@@ -23,17 +23,6 @@ from core.access import Principal, Role
 from core.audit import record_audit
 from core.database import utc_now
 from core.errors import DomainError, ErrorCode
-from hierarchy.fields import check_not_before, check_not_future
-from hierarchy.lookup import member_by_member_id
-from hierarchy.members import (
-    MemberProfile,
-    clean_profile,
-    member_row,
-    place_member,
-    shg_to_join,
-    unused_member_id,
-)
-from hierarchy.models import Cbo, Member, MembershipPeriod, MemberStatus
 from dedup.models import FoundBy
 from dedup.online import (
     LikelyDuplicate,
@@ -46,6 +35,17 @@ from dedup.online import (
 )
 from dedup.score import Match
 from dedup.verdict import Verdict
+from hierarchy.fields import check_not_before, check_not_future
+from hierarchy.lookup import member_by_member_id
+from hierarchy.members import (
+    MemberProfile,
+    clean_profile,
+    member_row,
+    place_member,
+    shg_to_join,
+    unused_member_id,
+)
+from hierarchy.models import Cbo, Member, MembershipPeriod, MemberStatus
 from identity.models import AadhaarRegistration
 from identity.numbers import clean_aadhaar, clean_account, clean_ifsc
 from identity.tokens import Keyring

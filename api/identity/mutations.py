@@ -15,11 +15,11 @@ import strawberry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.dedup.types import MatchReason
 from api.errors import UserError, user_error
 from api.hierarchy.dataloaders import MemberByIdLoader
 from api.hierarchy.types import Info, Member
 from api.identity.types import Consent
-from api.dedup.types import MatchReason
 from api.writes import idempotency_key, payload_of, run_write, write
 from core.errors import DomainError, ErrorCode
 from dedup.online import LikelyDuplicate
@@ -225,6 +225,7 @@ class IdentityMutation:
                 input.shg_code,
                 profile,
                 tokenised.numbers,
+                matcher=context.services.matcher,
             )
             return member.id
 
@@ -235,7 +236,10 @@ class IdentityMutation:
         except LikelyDuplicate as refusal:
             return EnrollMemberPayload(
                 verdict=Verdict.DUPLICATE,
-                reasons=[MatchReason(field=r.field, level=r.level, weight=r.weight) for r in refusal.reasons],
+                reasons=[
+                    MatchReason(field=r.field, level=r.level, weight=r.weight)
+                    for r in refusal.reasons
+                ],
                 errors=[user_error(refusal)],
             )
         except DomainError as error:
