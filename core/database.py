@@ -13,9 +13,10 @@ import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, text
+from sqlalchemy import BigInteger, DateTime, Enum, Integer, MetaData, event, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -132,6 +133,18 @@ async def transaction(
     async with sessions() as session, session.begin():
         await session.connection(execution_options={WRITES: True})
         yield session
+
+
+def string_enum(kind: type[StrEnum], length: int = 16) -> Enum:
+    """A StrEnum stored as its values in a VARCHAR: the same on both dialects, and a
+    new member needs no ALTER TYPE."""
+    return Enum(
+        kind,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
 
 
 async def lock_names(session: AsyncSession, names: list[str]) -> None:

@@ -6,10 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.database import Base, BigId, UtcDateTime, utc_now
+from core.database import Base, BigId, UtcDateTime, string_enum, utc_now
 
 
 class MatchKey(Base):
@@ -76,24 +76,8 @@ class DuplicateCandidate(Base):
     # Per comparison: {"field": ..., "level": ..., "weight": ...}; no values, so no PII.
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     model_version: Mapped[str] = mapped_column(String(32))
-    status: Mapped[CandidateStatus] = mapped_column(
-        Enum(
-            CandidateStatus,
-            native_enum=False,
-            length=16,
-            values_callable=lambda members: [m.value for m in members],
-            validate_strings=True,
-        )
-    )
-    found_by: Mapped[FoundBy] = mapped_column(
-        Enum(
-            FoundBy,
-            native_enum=False,
-            length=16,
-            values_callable=lambda members: [m.value for m in members],
-            validate_strings=True,
-        )
-    )
+    status: Mapped[CandidateStatus] = mapped_column(string_enum(CandidateStatus))
+    found_by: Mapped[FoundBy] = mapped_column(string_enum(FoundBy))
     found_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     decided_by: Mapped[str | None] = mapped_column(String(128))
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

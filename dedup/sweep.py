@@ -4,7 +4,8 @@ Members enrolled before the engine existed (or loaded in bulk) are given
 their blocking keys first. Then the keys are read in order, one block at a
 time, and every pair in a block is scored with the same model and
 thresholds as an enrolment; pairs at REVIEW or above that no reviewer has
-seen are queued. Memory holds one chunk of blocks, never the table.
+seen are queued. Memory holds the ids of the multi-member blocks and the
+member rows of one chunk of blocks, never the member table.
 """
 
 from __future__ import annotations

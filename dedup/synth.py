@@ -86,9 +86,8 @@ class Woman:
     shg: str
 
 
-def _zipf(names: list[str], rng: random.Random, exponent: float = 0.5) -> list[float]:
-    weights = [1 / (rank + 1) ** exponent for rank in range(len(names))]
-    return weights
+def _zipf(names: list[str], exponent: float = 0.5) -> list[float]:
+    return [1 / (rank + 1) ** exponent for rank in range(len(names))]
 
 
 class _World:
@@ -112,11 +111,10 @@ class _World:
                             )
                         )
         self.women = list(WOMEN_NAMES)
-        self.women_weights = _zipf(self.women, rng)
+        self.women_weights = _zipf(self.women)
         self.men = list(MEN_NAMES)
-        self.men_weights = _zipf(self.men, rng)
+        self.men_weights = _zipf(self.men)
         self.surnames = list(SURNAME_NAMES)
-        self.serial = 0
 
     def woman_name(self) -> str:
         return self.rng.choices(self.women, self.women_weights)[0]
@@ -128,7 +126,6 @@ class _World:
         return f"{self.rng.choice('6789')}{self.rng.randrange(10**9):09d}"
 
     def aadhaar(self) -> str:
-        self.serial += 1
         body = f"{self.rng.randint(2, 9)}{self.rng.randrange(10**10):010d}"
         return body + check_digit(body)
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Date, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.database import Base, BigId, UtcDateTime, utc_now
+from core.database import Base, BigId, UtcDateTime, string_enum, utc_now
 
 
 class GeoLevel(StrEnum):
@@ -111,14 +111,7 @@ class SocialCategory(StrEnum):
     OTHER = "other"
 
 
-def _enum(kind: type[StrEnum], length: int = 16) -> Enum:
-    return Enum(
-        kind,
-        native_enum=False,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
+_enum = string_enum
 
 
 def _ancestor_indexes(table: str, columns: list[str], *lead: str) -> tuple[Index, ...]:
