@@ -24,6 +24,7 @@ from cli.shared import console, load_settings
 from core.database import create_engine, session_factory
 from core.migrations import upgrade
 from dedup.evaluate import read_truth, score
+from dedup.febrl import febrl3, febrl4
 from dedup.fit import fit
 from dedup.model import load_model
 from dedup.online import Matcher
@@ -147,13 +148,33 @@ def fit_command(
 
 @dedup_app.command("evaluate")
 def evaluate_command(
-    input: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Interchange CSV.")],
-    truth: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="True pairs CSV.")],
+    input: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="Interchange CSV.")
+    ] = None,
+    truth: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="True pairs CSV.")
+    ] = None,
+    febrl: Annotated[bool, typer.Option(help="Also score FEBRL3 and FEBRL4.")] = False,
     model: Annotated[Path | None, typer.Option(help="Default: the shipped model.")] = None,
     duplicate_at: Duplicate = 0.95,
     review_at: Review = 0.05,
 ) -> None:
-    """Precision, recall and F1 of the scan against known truth (a synthetic truth file)."""
+    """Precision, recall and F1 against known truth: a synthetic truth file, FEBRL3/4, or both."""
+    if (input is None) != (truth is None):
+        raise typer.BadParameter("--input and --truth go together")
+    if input is None and not febrl:
+        raise typer.BadParameter("give --input and --truth, or --febrl, or both")
+    if febrl:
+        for name, run in (("FEBRL3 (dedup)", febrl3), ("FEBRL4 (link A to B)", febrl4)):
+            with console.status(f"Fitting and scoring {name}"):
+                linked = run()
+            s = linked.scores
+            console.print(
+                f"{name}: {s.true_pairs} true pairs, {linked.compared} pairs compared; "
+                f"precision {s.precision:.4f}, recall {s.recall:.4f}, F1 {s.f1:.4f}"
+            )
+    if input is None or truth is None:
+        return
     load_model(model)  # fail early on a bad model file
     pairs_path = input.with_suffix(".pairs.csv")
     scan(

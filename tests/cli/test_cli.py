@@ -109,3 +109,30 @@ def test_verify_card_offline(tmp_path: Path) -> None:
     forged = stranger.sign({"sub": "52345678901"})
     refused = runner.invoke(app, ["verify-card", forged], env=env)
     assert refused.exit_code == 1 and "Not valid" in refused.output
+
+
+def test_dedup_evaluate_scores_synthetic_data_and_refuses_half_its_inputs(tmp_path: Path) -> None:
+    members, truth = tmp_path / "m.csv", tmp_path / "t.csv"
+    made = runner.invoke(
+        app,
+        [
+            "synth",
+            "--members",
+            "2000",
+            "--seed",
+            "5",
+            "--output",
+            str(members),
+            "--truth",
+            str(truth),
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(
+        app, ["dedup", "evaluate", "--input", str(members), "--truth", str(truth)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "synthetic:" in result.stderr and "DUPLICATE precision" in result.stderr
+    half = runner.invoke(app, ["dedup", "evaluate", "--input", str(members)])
+    assert half.exit_code == 2
+    assert runner.invoke(app, ["dedup", "evaluate"]).exit_code == 2
