@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.database import lock_names
@@ -155,11 +155,20 @@ async def check_new_member(
     return Check(verdict, found)
 
 
+def key_rows(member: Member) -> list[dict[str, object]]:
+    """Her ``match_key`` rows, ready for one multi-row insert."""
+    return [
+        {"member_pk": member.id, "key": key, "district_id": member.district_id}
+        for key in blocking_keys(person_of(member))
+    ]
+
+
 async def store_keys(session: AsyncSession, member: Member) -> None:
     """(Re)write her blocking keys: at enrolment, and after a correction or a transfer."""
     await session.execute(delete(MatchKey).where(MatchKey.member_pk == member.id))
-    for key in blocking_keys(person_of(member)):
-        session.add(MatchKey(member_pk=member.id, key=key, district_id=member.district_id))
+    rows = key_rows(member)
+    if rows:  # an empty executemany is an error, not a no-op
+        await session.execute(insert(MatchKey), rows)
 
 
 def queue_pair(
