@@ -106,7 +106,13 @@ def scan_command(
 
 
 @dedup_app.command("sweep")
-def sweep_command(duplicate_at: Duplicate = 0.95, review_at: Review = 0.05) -> None:
+def sweep_command(
+    duplicate_at: Duplicate = 0.95,
+    review_at: Review = 0.05,
+    rekey: Annotated[
+        bool, typer.Option(help="Rewrite every member's blocking keys first (after an upgrade).")
+    ] = False,
+) -> None:
     """Scan the database's members and queue new candidate pairs for review."""
     settings = load_settings()
 
@@ -120,6 +126,7 @@ def sweep_command(duplicate_at: Duplicate = 0.95, review_at: Review = 0.05) -> N
                     session_factory(engine),
                     Matcher(thresholds=Thresholds(duplicate_at, review_at)),
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
+                    rekey=rekey,
                 )
         finally:
             await engine.dispose()
@@ -135,7 +142,7 @@ def sweep_command(duplicate_at: Duplicate = 0.95, review_at: Review = 0.05) -> N
 def fit_command(
     input: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Interchange CSV.")],
     output: Annotated[Path, typer.Option(help="Model file to write.")] = Path(
-        "dedup/model_v1.json"
+        "dedup/model_v2.json"
     ),
     seed: Annotated[int, typer.Option()] = 1,
 ) -> None:

@@ -11,6 +11,7 @@ village-sized block.
 | `gv` | given-name code + village | the same woman enrolled twice in her village |
 | `gr` | given-name code + relative's code + block | age and birth date disagree |
 | `ry` | relative's code + birth year + block | a typo in her own name |
+| `rv` | relative's code + village | a typo in her name and only her age known |
 | `gd` | given-name code + full birth date | she moved district after marriage |
 | `gy` | given-name code + birth year + block | a new SHG in a neighbouring village |
 | `m`  | mobile | a changed name, same phone |
@@ -32,6 +33,8 @@ def blocking_keys(person: Person, *, with_aadhaar: bool = False) -> list[str]:
     keys = [f"gv:{code}:{person.village}"]
     if person.relative_key:
         keys.append(f"gr:{code}:{person.relative_key}:{person.block}")
+    if person.relative_key:
+        keys.append(f"rv:{person.relative_key}:{person.village}")
     if person.relative_key and person.year:
         keys.append(f"ry:{person.relative_key}:{person.year}:{person.block}")
     if person.birth_date:

@@ -6,7 +6,7 @@ together; term frequencies from the given names. The truth file of a
 synthetic set is never read here: it is kept for :mod:`dedup.evaluate`.
 
     lokos synth --members 100000 --dup-rate 0.1 --seed 7 --output fit.csv
-    lokos dedup fit --input fit.csv --output dedup/model_v1.json
+    lokos dedup fit --input fit.csv --output dedup/model_v2.json
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dedup.blocking import MAX_BLOCK, blocking_keys
 from dedup.compare import COMPARISONS, compare
 from dedup.interchange import RowError, read_interchange
 from dedup.model import (
+    MODEL_VERSION,
     FieldModel,
     MatchModel,
     estimate_m,
@@ -57,6 +58,7 @@ SESSIONS: dict[str, tuple[Callable[[Person], str | None], tuple[str, ...]]] = {
 
 
 M_FLOOR = 0.002
+U_FLOOR = 1e-6
 LOCAL_FIELDS = ("mobile", "bank")
 
 
@@ -104,10 +106,11 @@ def fit(source: Path, *, seed: int = 1, random_pairs: int = 300_000) -> MatchMod
         [compare(*rng.sample(people, 2)) for _ in range(random_pairs)], dtype=np.int8
     )
     u = estimate_u(randoms, sizes)
-    # A household shares one phone and often one account, and households are
-    # local: among the women of one village a shared phone is far less rare
-    # than among women drawn from the whole state. Candidates are local too,
-    # so the phone's and the account's u are counted within villages.
+    # A shared phone or account within a village (a family) is far less rare
+    # than among women drawn from the whole state, and candidates are mostly
+    # local, so the within-block levels' u are counted within villages; the
+    # across-blocks level keeps the state-wide count, floored, since a few
+    # hundred thousand random pairs cannot see a one-in-a-billion event.
     by_village: dict[str, list[Person]] = defaultdict(list)
     for record in people:
         by_village[record.village].append(record)
@@ -118,7 +121,10 @@ def fit(source: Path, *, seed: int = 1, random_pairs: int = 300_000) -> MatchMod
     )
     local_u = estimate_u(local, sizes)
     for name in LOCAL_FIELDS:
-        u[names.index(name)] = local_u[names.index(name)]
+        index = names.index(name)
+        shares = local_u[index].copy()
+        shares[2] = max(float(u[index][2]), U_FLOOR)
+        u[index] = shares / shares.sum()
     estimates: dict[int, list[np.ndarray]] = defaultdict(list)
     for rule, fixed in SESSIONS.values():
         vectors = _vectors(people, _session_pairs(people, rule))
@@ -143,7 +149,7 @@ def fit(source: Path, *, seed: int = 1, random_pairs: int = 300_000) -> MatchMod
         for c, m_f, u_f in zip(COMPARISONS, m, u, strict=True)
     )
     return MatchModel(
-        version=f"v1-{date.today().isoformat()}",
+        version=f"v{MODEL_VERSION}-{date.today().isoformat()}",
         prior=prior,
         fields=fields,
         tf_field="given_name",

@@ -13,7 +13,7 @@ one strong. For an exact given-name match, ``u`` is that name's own share
 of the records instead of the average, so "sunita" = "sunita" weighs less
 than "fulmati" = "fulmati".
 
-The fitted model ships as ``dedup/model_v1.json``; ``lokos dedup fit``
+The fitted model ships as ``dedup/model_v2.json``; ``lokos dedup fit``
 refits it.
 """
 
@@ -30,7 +30,11 @@ from pathlib import Path
 import numpy as np
 
 NULL = -1
-MODEL_FILE = "model_v1.json"
+# The file's number changes whenever the comparison levels do: a model is
+# only meaningful with the comparisons it was fitted on. v2 split the phone
+# and account agreement by place.
+MODEL_VERSION = 2
+MODEL_FILE = f"model_v{MODEL_VERSION}.json"
 
 
 @dataclass(frozen=True)

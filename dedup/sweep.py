@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import exists, insert, select, tuple_
+from sqlalchemy import delete, exists, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql import ColumnElement
 
 from core.database import transaction
 from dedup.blocking import MAX_BLOCK, blocking_keys
@@ -37,27 +38,38 @@ class SweepReport:
     queued: int = 0
 
 
-async def index_members(sessions: async_sessionmaker[AsyncSession], batch: int = 1000) -> int:
+async def index_members(
+    sessions: async_sessionmaker[AsyncSession], batch: int = 1000, *, rekey: bool = False
+) -> int:
     """Give blocking keys to live members that have none (bulk loads, demo data).
 
-    Walks the member table once in id order (keyset, not OFFSET), so a
-    million members cost a million index probes, not a scan per batch.
+    With ``rekey``, rewrite every live member's keys instead: after a
+    release changes :mod:`dedup.blocking`, so old members are found by the
+    new keys too. Each batch's old keys go and new ones come in one
+    transaction, so a member is never without keys. Walks the member table
+    once in id order (keyset, not OFFSET): a million members cost a
+    million index probes, not a scan per batch.
     """
     done = 0
     after = 0
-    unkeyed = ~exists().where(MatchKey.member_pk == Member.id)
+    wanted: list[ColumnElement[bool]] = [Member.status.in_(LIVE)]
+    if not rekey:
+        wanted.append(~exists().where(MatchKey.member_pk == Member.id))
     while True:
         async with transaction(sessions) as session:
             members = (
                 await session.scalars(
                     select(Member)
-                    .where(Member.id > after, Member.status.in_(LIVE), unkeyed)
+                    .where(Member.id > after, *wanted)
                     .order_by(Member.id)
                     .limit(batch)
                 )
             ).all()
+            if rekey and members:
+                pks = [member.id for member in members]
+                await session.execute(delete(MatchKey).where(MatchKey.member_pk.in_(pks)))
             rows = [row for member in members for row in key_rows(member)]
-            if rows:  # they have no keys yet, so nothing to delete first
+            if rows:
                 await session.execute(insert(MatchKey), rows)
         done += len(members)
         if len(members) < batch:
@@ -132,9 +144,11 @@ async def sweep(
     sessions: async_sessionmaker[AsyncSession],
     matcher: Matcher | None = None,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    rekey: bool = False,
 ) -> SweepReport:
     matcher = matcher or Matcher()
-    report = SweepReport(indexed=await index_members(sessions))
+    report = SweepReport(indexed=await index_members(sessions, rekey=rekey))
     async with sessions() as session:
         blocks = await _blocks(session)
     report.blocks = len(blocks)

@@ -6,10 +6,11 @@ import asyncio
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from core.access import Role
-from dedup.models import DuplicateCandidate
+from dedup.models import DuplicateCandidate, MatchKey
+from dedup.online import key_rows
 from dedup.sweep import sweep
 from hierarchy.models import Member
 from tests.world import World, build_world
@@ -170,6 +171,29 @@ async def test_the_sweep_queues_pairs_enrolled_before_the_engine(
         session.add(twin)
     report = await sweep(sessions)
     assert report.indexed == 1 and report.queued == 1
+
+
+async def test_rekey_gives_old_members_the_current_keys_once(
+    api: Any, world: World, sessions: Any
+) -> None:
+    """Keys written by an older release (here: one key family missing) are rewritten, not doubled."""
+    shg = _shgs(world)[0]
+    await _enrol(api, _phoolmati(shg))
+    async with sessions() as session, session.begin():
+        member = await session.scalar(select(Member).where(Member.name.like("%Phoolmati%")))
+        assert member is not None
+        expected = sorted(row["key"] for row in key_rows(member))
+        await session.execute(
+            delete(MatchKey).where(MatchKey.member_pk == member.id, MatchKey.key.like("rv:%"))
+        )
+    assert (await sweep(sessions)).indexed == 0  # she still has keys, so a plain sweep skips her
+    report = await sweep(sessions, rekey=True)
+    assert report.indexed >= 1
+    async with sessions() as session:
+        keys = await session.scalars(
+            select(MatchKey.key).where(MatchKey.member_pk == member.id).order_by(MatchKey.key)
+        )
+        assert list(keys) == expected
 
 
 async def test_concurrent_enrolments_of_one_woman_do_not_both_pass(
