@@ -94,18 +94,30 @@ def _person(row: dict[str, str], keyring: Keyring) -> Person:
     )
 
 
-def read_interchange(path: Path, keyring: Keyring) -> Iterator[Person | RowError]:
+def interchange_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """The file's rows with their line numbers, after checking the header.
+
+    A row with too many or too few columns holds ``None``; :func:`parse_row`
+    reports it.
+    """
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
         if missing:
             raise ValueError(f"the header lacks {', '.join(missing)}")
-        for number, row in enumerate(reader, start=2):
-            ref = (row.get("member_ref") or "").strip()
-            if None in row or any(value is None for value in row.values()):
-                yield RowError(number, ref, "wrong number of columns")
-                continue
-            try:
-                yield _person(row, keyring)
-            except ValueError as error:
-                yield RowError(number, ref, str(error))
+        yield from enumerate(reader, start=2)
+
+
+def parse_row(number: int, row: dict[str, str], keyring: Keyring) -> Person | RowError:
+    ref = (row.get("member_ref") or "").strip()
+    if None in row or any(value is None for value in row.values()):
+        return RowError(number, ref, "wrong number of columns")
+    try:
+        return _person(row, keyring)
+    except ValueError as error:
+        return RowError(number, ref, str(error))
+
+
+def read_interchange(path: Path, keyring: Keyring) -> Iterator[Person | RowError]:
+    for number, row in interchange_rows(path):
+        yield parse_row(number, row, keyring)

@@ -39,6 +39,12 @@ class Person:
     def year(self) -> int | None:
         return self.birth_date.year if self.birth_date else self.birth_year
 
+    def __reduce__(self) -> tuple[type[Person], tuple[object, ...]]:
+        # The batch scan pickles every record to its scratch file and back;
+        # a plain tuple of fields is several times faster than the default
+        # slots-dataclass state dance.
+        return (Person, tuple(getattr(self, name) for name in self.__slots__))
+
 
 def person(
     ref: str,

@@ -2,12 +2,16 @@
 
 Three stages, each bounded in memory by one block, not by the file:
 
-1. **load**: rows stream from the CSV, become :class:`Person` records and
-   their blocking keys, and go to a scratch SQLite file on disk. Bad rows go
-   to the error report with their row numbers.
+1. **load**: rows stream from the CSV in batches; worker processes turn
+   them into :class:`Person` records and their blocking keys (a few batches
+   in flight, never the file), and the main process writes them to a
+   scratch SQLite file on disk. Bad rows go to the error report with their
+   row numbers.
 2. **block**: SQLite groups the keys (an on-disk sort) into blocks of two or
    more records; blocks larger than :data:`MAX_BLOCK` (a phone typed for a
-   whole SHG) are skipped and counted.
+   whole SHG) are skipped and counted. Blocks are ordered by the
+   development block their records live in, so one chunk of blocks reads
+   mostly the same women and each is unpickled about once per chunk.
 3. **compare**: worker processes take blocks in chunks, score every pair in
    each with the shipped model, and send back the pairs at or above the
    review threshold. A pair that shares several keys is scored only in the
@@ -26,13 +30,15 @@ import secrets
 import sqlite3
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from dedup.blocking import MAX_BLOCK, blocking_keys
-from dedup.interchange import RowError, read_interchange
+from dedup.interchange import RowError, interchange_rows, parse_row
 from dedup.model import MatchModel, load_model
 from dedup.person import Person
 from dedup.score import Thresholds, score_pair
@@ -41,10 +47,13 @@ from identity.tokens import Keyring
 
 PAIR_COLUMNS = ("member_ref_a", "member_ref_b", "score", "decision")
 ERROR_COLUMNS = ("row", "member_ref", "reason")
-_CHUNK = 2_000  # blocks per task handed to a worker
-_BATCH = 10_000  # rows per insert
+_CHUNK = 8_000  # blocks per task handed to a worker
+_BATCH = 5_000  # rows per parse task and insert
+_IDS_PER_QUERY = 30_000  # under SQLite's 32,766 bound parameters
 
 Progress = Callable[[str, int, int | None], None]
+A = TypeVar("A")
+R = TypeVar("R")
 
 
 @dataclass
@@ -63,41 +72,73 @@ def _quiet(stage: str, done: int, total: int | None) -> None:
     return None
 
 
+def _parse_batch(
+    batch: list[tuple[int, dict[str, str]]],
+) -> list[RowError | tuple[bytes, list[str], str]]:
+    """In a worker: rows to pickled records, their keys and their block, or row errors."""
+    keyring: Keyring = _worker["keyring"]  # type: ignore[assignment]  # set by _worker_start
+    out: list[RowError | tuple[bytes, list[str], str]] = []
+    for number, row in batch:
+        item = parse_row(number, row, keyring)
+        if isinstance(item, RowError):
+            out.append(item)
+            continue
+        keys = blocking_keys(item, with_aadhaar=True)
+        out.append((pickle.dumps((item, keys), pickle.HIGHEST_PROTOCOL), keys, item.block))
+    return out
+
+
+def _batches(source: Path) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    batch: list[tuple[int, dict[str, str]]] = []
+    for numbered in interchange_rows(source):
+        batch.append(numbered)
+        if len(batch) >= _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _in_order(pool: Executor, fn: Callable[[A], R], items: Iterator[A], window: int) -> Iterator[R]:
+    """``pool.map`` with at most ``window`` tasks in flight: ``map`` would read the whole file."""
+    pending: deque[Future[R]] = deque()
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
 def _load(
-    source: Path, db: sqlite3.Connection, errors: Path, keyring: Keyring, progress: Progress
+    source: Path, db: sqlite3.Connection, errors: Path, pool: Executor, progress: Progress
 ) -> ScanReport:
     report = ScanReport()
     db.executescript(
         "CREATE TABLE person (id INTEGER PRIMARY KEY, data BLOB NOT NULL);"
-        "CREATE TABLE block_key (key TEXT NOT NULL, pid INTEGER NOT NULL);"
+        "CREATE TABLE block_key (key TEXT NOT NULL, pid INTEGER NOT NULL, area INTEGER NOT NULL);"
     )
-    people: list[tuple[int, bytes]] = []
-    keys: list[tuple[str, int]] = []
-
-    def flush() -> None:
-        db.executemany("INSERT INTO person VALUES (?, ?)", people)
-        db.executemany("INSERT INTO block_key VALUES (?, ?)", keys)
-        people.clear()
-        keys.clear()
-
+    areas: dict[str, int] = {}
     with errors.open("w", newline="", encoding="utf-8") as handle:
         bad = csv.writer(handle)
         bad.writerow(ERROR_COLUMNS)
-        for item in read_interchange(source, keyring):
-            if isinstance(item, RowError):
-                bad.writerow((item.row, item.member_ref, item.reason))
-                report.bad_rows += 1
-                continue
-            report.rows += 1
-            pid = report.rows
-            person_keys = blocking_keys(item, with_aadhaar=True)
-            people.append((pid, pickle.dumps((item, person_keys), pickle.HIGHEST_PROTOCOL)))
-            keys.extend((key, pid) for key in person_keys)
-            if len(people) >= _BATCH:
-                flush()
-                progress("load", report.rows + report.bad_rows, None)
-        flush()
-        progress("load", report.rows + report.bad_rows, None)
+        for parsed in _in_order(pool, _parse_batch, _batches(source), window=4):
+            people: list[tuple[int, bytes]] = []
+            keys: list[tuple[str, int, int]] = []
+            for item in parsed:
+                if isinstance(item, RowError):
+                    bad.writerow((item.row, item.member_ref, item.reason))
+                    report.bad_rows += 1
+                    continue
+                data, person_keys, area = item
+                report.rows += 1
+                pid = report.rows
+                area_id = areas.setdefault(area, len(areas))
+                people.append((pid, data))
+                keys.extend((key, pid, area_id) for key in person_keys)
+            db.executemany("INSERT INTO person VALUES (?, ?)", people)
+            db.executemany("INSERT INTO block_key VALUES (?, ?, ?)", keys)
+            progress("load", report.rows + report.bad_rows, None)
     db.commit()
     return report
 
@@ -106,9 +147,9 @@ def _block(db: sqlite3.Connection, report: ScanReport) -> None:
     db.executescript(
         f"""
         CREATE TABLE block AS
-            SELECT key, group_concat(pid) AS pids, count(*) AS size
-            FROM block_key GROUP BY key HAVING count(*) > 1;
-        DELETE FROM block WHERE size > {MAX_BLOCK};
+            SELECT key, group_concat(pid) AS pids
+            FROM block_key GROUP BY key HAVING count(*) BETWEEN 2 AND {MAX_BLOCK}
+            ORDER BY min(area), key;
         """  # noqa: S608  # MAX_BLOCK is our own integer constant
     )
     report.blocks = db.execute("SELECT count(*) FROM block").fetchone()[0]
@@ -118,36 +159,58 @@ def _block(db: sqlite3.Connection, report: ScanReport) -> None:
     db.commit()
 
 
-# One scratch connection and model per worker process.
+# Per worker process: the run's keyring, the model, and (opened when first
+# needed, after the load has written it) the scratch database.
 _worker: dict[str, object] = {}
 
 
-def _worker_start(db_path: str, model_path: str | None, thresholds: Thresholds) -> None:
-    _worker["db"] = sqlite3.connect(db_path)
+def _worker_start(
+    db_path: str, model_path: str | None, thresholds: Thresholds, secret: bytes
+) -> None:
+    _worker["db_path"] = db_path
     _worker["model"] = load_model(Path(model_path) if model_path else None)
     _worker["thresholds"] = thresholds
+    _worker["keyring"] = Keyring({1: secret}, 1)
+
+
+def _scratch() -> sqlite3.Connection:
+    if "db" not in _worker:
+        _worker["db"] = sqlite3.connect(str(_worker["db_path"]))
+    return _worker["db"]  # type: ignore[return-value]  # set just above
+
+
+def _people(db: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[Person, frozenset[str]]]:
+    """Each record of a chunk of blocks read and unpickled once, with its keys as a set."""
+    people: dict[int, tuple[Person, frozenset[str]]] = {}
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        part = ids[start : start + _IDS_PER_QUERY]
+        marks = ",".join("?" * len(part))
+        query = f"SELECT id, data FROM person WHERE id IN ({marks})"  # noqa: S608  # only ?s
+        for pid, data in db.execute(query, part):
+            record, keys = pickle.loads(data)  # noqa: S301  # our own scratch file, from _load
+            people[pid] = (record, frozenset(keys))
+    return people
 
 
 def _compare_chunk(first_rowid: int) -> tuple[int, list[tuple[str, str, float, str]]]:
-    db: sqlite3.Connection = _worker["db"]  # type: ignore[assignment]  # set by _worker_start
+    db = _scratch()
     model: MatchModel = _worker["model"]  # type: ignore[assignment]  # set by _worker_start
     thresholds: Thresholds = _worker["thresholds"]  # type: ignore[assignment]  # ditto
     found: list[tuple[str, str, float, str]] = []
     compared = 0
-    rows = db.execute(
-        "SELECT key, pids FROM block WHERE rowid >= ? AND rowid < ?",
-        (first_rowid, first_rowid + _CHUNK),
-    ).fetchall()
-    for key, pids in rows:
-        ids = [int(pid) for pid in pids.split(",")]
-        marks = ",".join("?" * len(ids))
-        members: list[tuple[Person, list[str]]] = [
-            pickle.loads(data)  # noqa: S301  # our own scratch file, written by _load
-            for (data,) in db.execute(f"SELECT data FROM person WHERE id IN ({marks})", ids)  # noqa: S608
-        ]
+    blocks = [
+        (key, [int(pid) for pid in pids.split(",")])
+        for key, pids in db.execute(
+            "SELECT key, pids FROM block WHERE rowid >= ? AND rowid < ?",
+            (first_rowid, first_rowid + _CHUNK),
+        )
+    ]
+    people = _people(db, sorted({pid for _, ids in blocks for pid in ids}))
+    for key, ids in blocks:
+        members = [people[pid] for pid in ids]
         for i, (a, a_keys) in enumerate(members):
             for b, b_keys in members[i + 1 :]:
-                if min(set(a_keys).intersection(b_keys)) != key:
+                if min(a_keys & b_keys) != key:
                     continue  # scored in the block of their smallest shared key
                 compared += 1
                 match = score_pair(model, a, b, thresholds)
@@ -171,42 +234,41 @@ def scan(
     thresholds = thresholds or Thresholds()
     workers = workers or min(os.cpu_count() or 1, 4)
     # A key for this run only: tokens compare within the file and mean nothing after it.
-    keyring = Keyring({1: secrets.token_bytes(32)}, 1)
+    secret = secrets.token_bytes(32)
     with tempfile.TemporaryDirectory(prefix="lokos-scan-") as scratch:
         db_path = str(Path(scratch) / "scan.db")
         db = sqlite3.connect(db_path)
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
-        started = time.perf_counter()
-        report = _load(source, db, errors, keyring, progress)
-        report.seconds["load"] = time.perf_counter() - started
-        started = time.perf_counter()
-        _block(db, report)
-        report.seconds["block"] = time.perf_counter() - started
-        started = time.perf_counter()
-        last = db.execute("SELECT coalesce(max(rowid), 0) FROM block").fetchone()[0]
-        db.close()
-        chunks = range(1, last + 1, _CHUNK)
-        with (
-            output.open("w", newline="", encoding="utf-8") as handle,
-            ProcessPoolExecutor(
-                workers,
-                initializer=_worker_start,
-                initargs=(db_path, str(model_path) if model_path else None, thresholds),
-            ) as pool,
-        ):
-            writer = csv.writer(handle)
-            writer.writerow(PAIR_COLUMNS)
-            for done, (compared, found) in enumerate(pool.map(_compare_chunk, chunks), 1):
-                report.compared += compared
-                for pair in found:
-                    writer.writerow(pair)
-                    if pair[3] == Verdict.DUPLICATE.value:
-                        report.duplicates += 1
-                    else:
-                        report.reviews += 1
-                progress("compare", min(done * _CHUNK, last), last)
-        report.seconds["compare"] = time.perf_counter() - started
+        with ProcessPoolExecutor(
+            workers,
+            initializer=_worker_start,
+            initargs=(db_path, str(model_path) if model_path else None, thresholds, secret),
+        ) as pool:
+            started = time.perf_counter()
+            report = _load(source, db, errors, pool, progress)
+            report.seconds["load"] = time.perf_counter() - started
+            started = time.perf_counter()
+            _block(db, report)
+            report.seconds["block"] = time.perf_counter() - started
+            started = time.perf_counter()
+            last = db.execute("SELECT coalesce(max(rowid), 0) FROM block").fetchone()[0]
+            db.close()
+            chunks = iter(range(1, last + 1, _CHUNK))
+            with output.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(PAIR_COLUMNS)
+                compared = _in_order(pool, _compare_chunk, chunks, window=2 * workers)
+                for done, (count, found) in enumerate(compared, 1):
+                    report.compared += count
+                    for pair in found:
+                        writer.writerow(pair)
+                        if pair[3] == Verdict.DUPLICATE.value:
+                            report.duplicates += 1
+                        else:
+                            report.reviews += 1
+                    progress("compare", min(done * _CHUNK, last), last)
+            report.seconds["compare"] = time.perf_counter() - started
     return report
 
 

@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from dedup.compare import compare, contradicts, same_aadhaar
 from dedup.model import MatchModel, Reason, shipped_model
@@ -42,7 +43,17 @@ class Match:
     probability: float
     verdict: Verdict
     levels: tuple[int, ...]
-    reasons: tuple[Reason, ...]
+    model: MatchModel = field(repr=False, compare=False)
+    tf_value: str | None = None
+
+    @cached_property
+    def reasons(self) -> tuple[Reason, ...]:
+        """What a reviewer reads; worked out only when asked (the batch scan never asks)."""
+        if same_aadhaar(self.a, self.b):
+            return (Reason("aadhaar", "same", 99.0),)
+        if contradicts(self.a, self.b):
+            return (Reason("aadhaar", "different", -99.0),)
+        return tuple(self.model.reasons(self.levels, self.tf_value))
 
 
 def verdict_of(probability: float, thresholds: Thresholds) -> Verdict:
@@ -62,11 +73,9 @@ def score_pair(
     tf_value = a.given if a.given == b.given else None
     if same_aadhaar(a, b):
         probability = 1.0
-        reasons: tuple[Reason, ...] = (Reason("aadhaar", "same", 99.0),)
     elif contradicts(a, b):
         probability = 0.0
-        reasons = (Reason("aadhaar", "different", -99.0),)
     else:
         probability = model.probability(levels, tf_value)
-        reasons = tuple(model.reasons(levels, tf_value))
-    return Match(a, b, probability, verdict_of(probability, thresholds), levels, reasons)
+    verdict = verdict_of(probability, thresholds)
+    return Match(a, b, probability, verdict, levels, model, tf_value)
