@@ -4,13 +4,14 @@ Members enrolled before the engine existed (or loaded in bulk) are given
 their blocking keys first. Then the keys are read in order, one block at a
 time, and every pair in a block is scored with the same model and
 thresholds as an enrolment; pairs at REVIEW or above that no reviewer has
-seen are queued. Memory holds the ids of the multi-member blocks and the
-member rows of one chunk of blocks, never the member table.
+seen are queued. The keys stream from one long read in key order; memory
+holds one chunk of blocks and their member rows, never the key or member
+table, whatever the national total.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, exists, insert, select, tuple_
@@ -77,20 +78,24 @@ async def index_members(
         after = members[-1].id
 
 
-async def _blocks(session: AsyncSession) -> list[tuple[str, list[int]]]:
-    rows = await session.execute(
+async def _blocks(session: AsyncSession) -> AsyncIterator[tuple[str, list[int]]]:
+    """Blocks of two to :data:`MAX_BLOCK` live members, streamed in key order."""
+    rows = await session.stream(
         select(MatchKey.key, MatchKey.member_pk)
         .join(Member, Member.id == MatchKey.member_pk)
         .where(Member.status.in_(LIVE))
         .order_by(MatchKey.key, MatchKey.member_pk)
+        .execution_options(yield_per=10_000)
     )
-    blocks: list[tuple[str, list[int]]] = []
-    for key, member_pk in rows.all():
-        if blocks and blocks[-1][0] == key:
-            blocks[-1][1].append(member_pk)
-        else:
-            blocks.append((key, [member_pk]))
-    return [(key, pks) for key, pks in blocks if 1 < len(pks) <= MAX_BLOCK]
+    key, pks = "", list[int]()
+    async for row_key, member_pk in rows:
+        if row_key != key:
+            if 1 < len(pks) <= MAX_BLOCK:
+                yield key, pks
+            key, pks = row_key, []
+        pks.append(member_pk)
+    if 1 < len(pks) <= MAX_BLOCK:
+        yield key, pks
 
 
 async def _score_chunk(
@@ -143,18 +148,35 @@ async def _score_chunk(
 async def sweep(
     sessions: async_sessionmaker[AsyncSession],
     matcher: Matcher | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
     *,
     rekey: bool = False,
 ) -> SweepReport:
     matcher = matcher or Matcher()
     report = SweepReport(indexed=await index_members(sessions, rekey=rekey))
-    async with sessions() as session:
-        blocks = await _blocks(session)
-    report.blocks = len(blocks)
-    for start in range(0, len(blocks), _CHUNK):
-        async with transaction(sessions) as session:
-            await _score_chunk(session, blocks[start : start + _CHUNK], matcher, report)
-        if progress:
-            progress(min(start + _CHUNK, len(blocks)), len(blocks))
+    # One session reads the keys while others write each chunk's pairs: on
+    # PostgreSQL a long snapshot, on SQLite a WAL reader beside the writer.
+    async with sessions() as reader:
+        chunk: list[tuple[str, list[int]]] = []
+        async for block in _blocks(reader):
+            chunk.append(block)
+            if len(chunk) >= _CHUNK:
+                await _score(sessions, chunk, matcher, report, progress)
+                chunk = []
+        if chunk:
+            await _score(sessions, chunk, matcher, report, progress)
     return report
+
+
+async def _score(
+    sessions: async_sessionmaker[AsyncSession],
+    chunk: list[tuple[str, list[int]]],
+    matcher: Matcher,
+    report: SweepReport,
+    progress: Callable[[int, int | None], None] | None,
+) -> None:
+    async with transaction(sessions) as session:
+        await _score_chunk(session, chunk, matcher, report)
+    report.blocks += len(chunk)
+    if progress:
+        progress(report.blocks, None)
