@@ -31,6 +31,11 @@ def user_error(error: DomainError) -> UserError:
     return UserError(code=error.code, field=error.field, message=error.message)
 
 
+def query_error(error: DomainError) -> GraphQLError:
+    """A query's refused argument: the same stable code and field a mutation's payload carries."""
+    return GraphQLError(error.message, extensions={"code": error.code.name, "field": error.field})
+
+
 def is_public(error: GraphQLError) -> bool:
     """Errors raised on purpose (GraphQLError) and validation errors reach the client as they are;
     anything else is masked so no internals or data leak through a message."""

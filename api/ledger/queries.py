@@ -11,19 +11,23 @@ from graphql import GraphQLError
 from sqlalchemy import select
 
 from api.context import Context
+from api.errors import query_error
 from api.hierarchy.dataloaders import CboByCodeLoader
 from api.hierarchy.types import After, First, Info
 from api.ledger.dataloaders import LoanByIdLoader, VoucherByIdLoader
 from api.ledger.loans import Loan
+from api.ledger.statements import BalanceSheet, ReceiptsAndPayments
 from api.ledger.types import Passbook, TrialBalance, Voucher
 from api.node import NODE_FETCHERS
 from api.pagination import Connection, NodeT, PageArgs, empty_connection, scoped_connection
+from core.errors import DomainError
 from hierarchy.codes import normalise_code
 from hierarchy.lookup import cbo_by_code
 from ledger import models
 from ledger.interest import portfolio_at_risk
 from ledger.loan_book import counted_repayments_of, position_of
 from ledger.reports import passbook, trial_balance
+from ledger.statements import balance_sheet, receipts_and_payments
 
 
 async def _of_cbo(
@@ -58,6 +62,32 @@ class LedgerQuery:
         async with info.context.sessions() as session:
             report = await trial_balance(session, scope, cbo_code)
         return None if report is None else TrialBalance.from_report(report)
+
+    @strawberry.field(description="A CBO's balance sheet today; null outside your scope.")
+    async def balance_sheet(self, info: Info, cbo_code: str) -> BalanceSheet | None:
+        scope = info.context.read_scope
+        if scope is None:
+            return None
+        async with info.context.sessions() as session:
+            report = await balance_sheet(session, scope, cbo_code)
+        return None if report is None else BalanceSheet.from_report(report)
+
+    @strawberry.field(
+        description="A CBO's cash and bank receipts and payments from `start` to `end` "
+        "(both included); null outside your scope."
+    )
+    async def receipts_and_payments(
+        self, info: Info, cbo_code: str, start: date, end: date
+    ) -> ReceiptsAndPayments | None:
+        scope = info.context.read_scope
+        if scope is None:
+            return None
+        try:
+            async with info.context.sessions() as session:
+                report = await receipts_and_payments(session, scope, cbo_code, start, end)
+        except DomainError as error:
+            raise query_error(error) from None
+        return None if report is None else ReceiptsAndPayments.from_report(report)
 
     @strawberry.field(description="Her savings and loan statement; null outside your scope.")
     async def passbook(
