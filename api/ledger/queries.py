@@ -15,6 +15,7 @@ from api.errors import query_error
 from api.hierarchy.dataloaders import CboByCodeLoader
 from api.hierarchy.types import After, First, Info
 from api.ledger.dataloaders import LoanByIdLoader, VoucherByIdLoader
+from api.ledger.grading import Panchasutra
 from api.ledger.loans import Loan
 from api.ledger.statements import BalanceSheet, ReceiptsAndPayments
 from api.ledger.types import Passbook, TrialBalance, Voucher
@@ -24,6 +25,7 @@ from core.errors import DomainError
 from hierarchy.codes import normalise_code
 from hierarchy.lookup import cbo_by_code
 from ledger import models
+from ledger.grading import panchasutra
 from ledger.interest import portfolio_at_risk
 from ledger.loan_book import counted_repayments_of, position_of
 from ledger.reports import passbook, trial_balance
@@ -88,6 +90,20 @@ class LedgerQuery:
         except DomainError as error:
             raise query_error(error) from None
         return None if report is None else ReceiptsAndPayments.from_report(report)
+
+    @strawberry.field(
+        description="An SHG's Panchasutra scores and grade on `asOf` (default today), "
+        "from its books; null outside your scope."
+    )
+    async def panchasutra(
+        self, info: Info, shg_code: str, as_of: date | None = None
+    ) -> Panchasutra | None:
+        scope = info.context.read_scope
+        if scope is None:
+            return None
+        async with info.context.sessions() as session:
+            report = await panchasutra(session, scope, shg_code, as_of or date.today())
+        return None if report is None else Panchasutra.from_report(report)
 
     @strawberry.field(description="Her savings and loan statement; null outside your scope.")
     async def passbook(

@@ -1,0 +1,197 @@
+"""Panchasutra grading of an SHG, computed live from its books.
+
+The five sutras a VO checks before it recommends a group for Revolving Fund
+and CIF: regular meetings, regular savings, regular internal lending,
+timely repayment, books up to date. Each scores 0 to 20 from a measure
+read off the meetings, vouchers and loans of the last six months, so the
+grade is never typed in by hand and never stale:
+
+- **meetings**: meetings held in the 26 weeks to ``as_of`` / 26; full
+  marks for weekly meetings.
+- **savings**: member-meetings with compulsory savings / member-meetings
+  recorded; full marks when every member saves at every meeting.
+- **lending**: members who borrowed in the window (loan approved) / active
+  members; full marks at half the members.
+- **repayment**: 1 - PAR 30 of the group's internal loans; full marks when
+  nothing is 30 days late.
+- **books**: half for a meeting recorded within 14 days of ``as_of``, half
+  for no draft voucher older than 14 days.
+
+A measure scores in proportion up to its full-marks point. Grade A at 80
+points and above, B from 60, C below; A and B groups are eligible for RF and
+CIF. These are the platform's defaults, written here in one place so a
+state that grades differently changes one table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.access import Scope
+from hierarchy.lookup import cbo_by_code
+from hierarchy.models import Cbo, CboKind, Member, MemberStatus
+from ledger.interest import portfolio_at_risk
+from ledger.loan_book import counted_repayments_of, position_of
+from ledger.models import Attendance, Loan, LoanStatus, Meeting, Voucher, VoucherLine, VoucherStatus
+
+WINDOW = timedelta(weeks=26)
+WEEKS = 26
+LENDING_TARGET = Decimal("0.5")
+STALE = timedelta(days=14)
+POINTS = 20
+
+
+class Sutra(StrEnum):
+    MEETINGS = "meetings"
+    SAVINGS = "savings"
+    LENDING = "lending"
+    REPAYMENT = "repayment"
+    BOOKS = "books"
+
+
+class Grade(StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+@dataclass(frozen=True)
+class SutraScore:
+    sutra: Sutra
+    measure: Decimal  # the ratio behind the score, 0 to 1
+    points: int  # 0 to POINTS
+
+
+@dataclass(frozen=True)
+class Panchasutra:
+    shg: Cbo
+    as_of: date
+    scores: list[SutraScore]
+
+    @property
+    def points(self) -> int:
+        return sum(score.points for score in self.scores)
+
+    @property
+    def grade(self) -> Grade:
+        if self.points >= 80:
+            return Grade.A
+        return Grade.B if self.points >= 60 else Grade.C
+
+    @property
+    def eligible_for_funds(self) -> bool:
+        return self.grade is not Grade.C
+
+
+def _ratio(part: int, whole: int) -> Decimal:
+    return Decimal(part) / Decimal(whole) if whole else Decimal(0)
+
+
+def _score(sutra: Sutra, measure: Decimal, full_at: Decimal = Decimal(1)) -> SutraScore:
+    measure = min(max(measure, Decimal(0)), Decimal(1))
+    share = min(measure / full_at, Decimal(1))
+    points = int((share * POINTS).to_integral_value(rounding="ROUND_HALF_UP"))
+    return SutraScore(sutra, measure.quantize(Decimal("0.0001")), points)
+
+
+async def panchasutra(
+    session: AsyncSession, scope: Scope, shg_code: str, as_of: date
+) -> Panchasutra | None:
+    """The SHG's five scores and grade on ``as_of``; None outside the scope."""
+    shg = await cbo_by_code(session, scope, shg_code, CboKind.SHG)
+    if shg is None:
+        return None
+    since = as_of - WINDOW
+    in_window = (Meeting.shg_id == shg.id, Meeting.held_on > since, Meeting.held_on <= as_of)
+    meetings = int(
+        await session.scalar(select(func.count()).select_from(Meeting).where(*in_window)) or 0
+    )
+    last_meeting = await session.scalar(
+        select(func.max(Meeting.held_on)).where(Meeting.shg_id == shg.id, Meeting.held_on <= as_of)
+    )
+    recorded = int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Attendance)
+            .join(Meeting, Meeting.id == Attendance.meeting_id)
+            .where(*in_window)
+        )
+        or 0
+    )
+    savers = (
+        select(Meeting.id, VoucherLine.member_pk)
+        .distinct()
+        .join(Voucher, Voucher.meeting_id == Meeting.id)
+        .join(VoucherLine, VoucherLine.voucher_id == Voucher.id)
+        .where(
+            *in_window,
+            Voucher.status == VoucherStatus.APPROVED,
+            VoucherLine.account == "savings_compulsory",
+            VoucherLine.amount_paise < 0,
+        )
+        .subquery()
+    )
+    saved = int(await session.scalar(select(func.count()).select_from(savers)) or 0)
+    members = int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Member)
+            .where(Member.shg_id == shg.id, Member.status == MemberStatus.ACTIVE)
+        )
+        or 0
+    )
+    borrowers = int(
+        await session.scalar(
+            select(func.count(func.distinct(Loan.member_pk))).where(
+                Loan.cbo_id == shg.id,
+                Loan.status.in_((LoanStatus.ACTIVE, LoanStatus.CLOSED)),
+                Loan.disbursed_on > since,
+                Loan.disbursed_on <= as_of,
+            )
+        )
+        or 0
+    )
+    loans = list(
+        (
+            await session.scalars(
+                select(Loan).where(
+                    Loan.cbo_id == shg.id,
+                    Loan.status == LoanStatus.ACTIVE,
+                    Loan.disbursed_on <= as_of,
+                )
+            )
+        ).all()
+    )
+    repayments = await counted_repayments_of(session, [loan.id for loan in loans], drafts=False)
+    par30 = portfolio_at_risk([position_of(loan, repayments[loan.id], as_of) for loan in loans], 30)
+    stale_drafts = int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Voucher)
+            .where(
+                Voucher.cbo_id == shg.id,
+                Voucher.status == VoucherStatus.DRAFT,
+                Voucher.voucher_date < as_of - STALE,
+            )
+        )
+        or 0
+    )
+    recent = last_meeting is not None and last_meeting >= as_of - STALE
+    books = Decimal(int(recent) + int(stale_drafts == 0)) / 2
+    return Panchasutra(
+        shg,
+        as_of,
+        [
+            _score(Sutra.MEETINGS, _ratio(meetings, WEEKS)),
+            _score(Sutra.SAVINGS, _ratio(saved, recorded)),
+            _score(Sutra.LENDING, _ratio(borrowers, members), LENDING_TARGET),
+            _score(Sutra.REPAYMENT, 1 - par30 if loans else Decimal(1)),
+            _score(Sutra.BOOKS, books),
+        ],
+    )

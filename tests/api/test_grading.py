@@ -1,0 +1,92 @@
+"""Panchasutra grading read off a group's books, against hand-worked scores."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from core.access import Role
+from tests.conftest import Api
+from tests.world import World, build_world
+
+MEETING = """mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) { errors { code field } } }"""
+DISBURSE = """mutation($input: DisburseLoanInput!) { disburseLoan(input: $input) { errors { code field } } }"""
+RECORD = (
+    """mutation($input: RecordVoucherInput!) { recordVoucher(input: $input) { errors { code } } }"""
+)
+DRAFTS = """query($c: String!) { vouchers(cboCode: $c, status: DRAFT, first: 50) { edges { node { id } } } }"""
+APPROVE = """mutation($id: ID!) { approveVoucher(input: {voucherId: $id}) { errors { code } } }"""
+GRADE = """query($c: String!, $on: Date) { panchasutra(shgCode: $c, asOf: $on) {
+    asOf scores { sutra measure points } points grade eligibleForFunds shg { code } } }"""
+
+
+@pytest.fixture
+async def world(sessions: Any) -> World:
+    return await build_world(sessions)
+
+
+async def _approve_all(api: Api, shg: str) -> None:
+    for edge in (await api.query(DRAFTS, {"c": shg}))["vouchers"]["edges"]:
+        done = await api.query(
+            APPROVE, {"id": edge["node"]["id"]}, role=Role.APPROVER, subject="ap"
+        )
+        assert done["approveVoucher"]["errors"] == []
+
+
+async def test_scores_and_grade_follow_the_books(api: Api, world: World) -> None:
+    shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    first, second = sorted(m for m, t in world.members.items() if shg in t.ancestors)
+    # Fortnightly meetings from 7 January 2024: 13 by 1 July. She saves every
+    # time; her neighbour every other time (7 of 13).
+    for k in range(13):
+        held = date(2024, 1, 7) + timedelta(weeks=2 * k)
+        members = [
+            {"memberId": first, "present": True, "savings": "100"},
+            {"memberId": second, "present": True, "savings": "100" if k % 2 == 0 else "0"},
+        ]
+        meeting = {"shgCode": shg, "heldOn": held.isoformat(), "members": members}
+        assert (await api.query(MEETING, {"input": meeting}))["recordMeeting"]["errors"] == []
+    # One loan, never repaid: four instalments unpaid by 1 July, 122 days late.
+    loan = {
+        "shgCode": shg, "memberId": first, "principal": "12000", "annualRatePercent": "24",
+        "months": 12, "method": "FLAT", "disbursedOn": "2024-02-01", "firstDueOn": "2024-03-01",
+    }  # fmt: skip
+    assert (await api.query(DISBURSE, {"input": loan}))["disburseLoan"]["errors"] == []
+    await _approve_all(api, shg)
+
+    grade = (await api.query(GRADE, {"c": shg, "on": "2024-07-01"}))["panchasutra"]
+    assert grade["scores"] == [
+        {"sutra": "MEETINGS", "measure": "0.5000", "points": 10},  # 13 of 26 weeks
+        {"sutra": "SAVINGS", "measure": "0.7692", "points": 15},  # 20 of 26 member-meetings
+        {"sutra": "LENDING", "measure": "0.5000", "points": 20},  # 1 of 2 members: full marks
+        {"sutra": "REPAYMENT", "measure": "0.0000", "points": 0},  # PAR 30 is all of it
+        {"sutra": "BOOKS", "measure": "1.0000", "points": 20},
+    ]
+    assert (grade["points"], grade["grade"], grade["eligibleForFunds"]) == (65, "B", True)
+
+    # A voucher left in draft for a month: the books are no longer up to date.
+    stale = {
+        "cboCode": shg, "voucherDate": "2024-06-01", "narration": "Stationery",
+        "lines": [{"account": "other_expenses", "debit": "40"}, {"account": "cash", "credit": "40"}],
+    }  # fmt: skip
+    assert (await api.query(RECORD, {"input": stale}))["recordVoucher"]["errors"] == []
+    grade = (await api.query(GRADE, {"c": shg, "on": "2024-07-01"}))["panchasutra"]
+    assert grade["scores"][4] == {"sutra": "BOOKS", "measure": "0.5000", "points": 10}
+    assert (grade["points"], grade["grade"], grade["eligibleForFunds"]) == (55, "C", False)
+
+    # Six months on with no meetings, nothing counts but the loan's lateness.
+    later = (await api.query(GRADE, {"c": shg, "on": "2025-03-01"}))["panchasutra"]
+    assert [s["points"] for s in later["scores"][:3]] == [0, 0, 0]
+
+
+async def test_grading_is_scoped(api: Api, world: World) -> None:
+    shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    elsewhere = sorted(
+        c for c, t in world.geo.items() if t.kind == "block" and c not in world.cbos[shg].ancestors
+    )[0]
+    hidden = await api.query(
+        GRADE, {"c": shg, "on": "2024-07-01"}, role=Role.ANALYST, scope=elsewhere
+    )
+    assert hidden == {"panchasutra": None}
