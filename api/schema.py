@@ -20,6 +20,7 @@ from api.hierarchy.queries import HierarchyQuery
 from api.hierarchy.types import Clf, GeoUnit, Member, Shg, VillageOrganisation
 from api.identity.mutations import IdentityMutation
 from api.identity.queries import IdentityQuery
+from api.ledger.cutoff import CutOffMutation
 from api.ledger.loans import Loan, LoanMutation
 from api.ledger.meetings import Meeting, MeetingMutation
 from api.ledger.mutations import LedgerMutation
@@ -41,6 +42,7 @@ class Mutation(
     LedgerMutation,
     LoanMutation,
     MeetingMutation,
+    CutOffMutation,
     DedupMutation,
 ):
     pass

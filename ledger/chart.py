@@ -57,6 +57,9 @@ CHART: tuple[Account, ...] = (
         "community_enterprise_fund", "Community Enterprise Fund", AccountType.FUND, _FEDERATIONS
     ),
     Account("vulnerability_reduction_fund", "Vulnerability Reduction Fund", AccountType.FUND, _ALL),
+    # What a group owned less what it owed when it came on the platform: the
+    # balancing side of its cut-off entry (ledger.cutoff).
+    Account("accumulated_surplus", "Accumulated surplus at cut-off", AccountType.FUND, _ALL),
     Account("interest_income", "Interest income", AccountType.INCOME, _ALL),
     Account("fines", "Fines", AccountType.INCOME, _SHG),
     Account("other_income", "Other income", AccountType.INCOME, _ALL),

@@ -41,6 +41,10 @@ class NewLoan:
     method: InterestMethod
     disbursed_on: date
     first_due_on: date
+    # A loan outstanding when the group came on the platform: recorded from
+    # the paper books at cut-off, so the money it lent came out of the
+    # group's accumulated surplus, not out of today's cash.
+    at_cut_off: bool = False
 
 
 async def disburse_loan(
@@ -85,18 +89,23 @@ async def disburse_loan(
         setattr(loan, column, getattr(shg, column))
     session.add(loan)
     await session.flush()
+    source, narration = (
+        ("accumulated_surplus", f"Loan {loan.id} outstanding at cut-off")
+        if new.at_cut_off
+        else ("cash", f"Loan {loan.id} disbursed")
+    )
     voucher = await record_voucher(
         session,
         principal,
         NewVoucher(
             shg.code,
             new.disbursed_on,
-            f"Loan {loan.id} disbursed",
+            narration,
             (
                 LineInput(
                     "loans_to_members", debit_paise=new.principal_paise, member_id=member.member_id
                 ),
-                LineInput("cash", credit_paise=new.principal_paise),
+                LineInput(source, credit_paise=new.principal_paise),
             ),
         ),
         today=today,

@@ -20,10 +20,10 @@ from core.errors import DomainError, ErrorCode
 from core.money import check_paise
 from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code
-from hierarchy.models import CboKind, CboStatus, Member, MemberStatus
+from hierarchy.models import CboKind, CboStatus, Member
 from ledger.loans import record_repayment
 from ledger.models import Attendance, Loan, Meeting, Voucher
-from ledger.vouchers import LineInput, NewVoucher, record_voucher
+from ledger.vouchers import LineInput, NewVoucher, active_member, record_voucher
 
 
 @dataclass(frozen=True)
@@ -61,19 +61,7 @@ async def _members(
         if entry.member_id in seen:
             raise DomainError(ErrorCode.DUPLICATE, f"{field}.memberId", "She is listed twice")
         seen.add(entry.member_id)
-        member = await session.scalar(
-            select(Member).where(
-                Member.member_id == entry.member_id.strip(), Member.shg_id == shg_id
-            )
-        )
-        if member is None:
-            raise DomainError(
-                ErrorCode.NOT_FOUND, f"{field}.memberId", "No such member in this SHG"
-            )
-        if member.status is not MemberStatus.ACTIVE:
-            raise DomainError(
-                ErrorCode.INVALID_STATE, f"{field}.memberId", "This member has left the SHG"
-            )
+        member = await active_member(session, shg_id, entry.member_id, f"{field}.memberId")
         for name, amount in (
             ("savings", entry.savings_paise),
             ("voluntarySavings", entry.voluntary_savings_paise),

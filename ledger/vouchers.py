@@ -76,16 +76,19 @@ async def _line_member(session: AsyncSession, cbo: Cbo, line: LineInput, field: 
         raise DomainError(
             ErrorCode.REQUIRED, f"{field}.memberId", "Name the member for this account"
         )
+    return (await active_member(session, cbo.id, line.member_id, f"{field}.memberId")).id
+
+
+async def active_member(session: AsyncSession, shg_id: int, member_id: str, field: str) -> Member:
+    """A current member of this SHG, or a typed refusal naming ``field``."""
     member = await session.scalar(
-        select(Member).where(Member.member_id == line.member_id.strip(), Member.shg_id == cbo.id)
+        select(Member).where(Member.member_id == member_id.strip(), Member.shg_id == shg_id)
     )
     if member is None:
-        raise DomainError(ErrorCode.NOT_FOUND, f"{field}.memberId", "No such member in this SHG")
+        raise DomainError(ErrorCode.NOT_FOUND, field, "No such member in this SHG")
     if member.status is not MemberStatus.ACTIVE:
-        raise DomainError(
-            ErrorCode.INVALID_STATE, f"{field}.memberId", "This member has left the SHG"
-        )
-    return member.id
+        raise DomainError(ErrorCode.INVALID_STATE, field, "This member has left the SHG")
+    return member
 
 
 async def record_voucher(

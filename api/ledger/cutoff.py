@@ -1,0 +1,171 @@
+"""recordCutOff: a group's paper books brought onto the platform (:mod:`ledger.cutoff`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.errors import UserError, user_error
+from api.hierarchy.types import Info
+from api.ledger.loans import Loan
+from api.ledger.types import Money, Voucher
+from api.writes import idempotency_key, payload_of, write
+from core.audit import AuditEvent
+from core.errors import DomainError
+from core.money import parse_rupees
+from ledger import models
+from ledger.cutoff import LoanAtCutOff, MemberAtCutOff, NewCutOff, record_cut_off
+from ledger.interest import InterestMethod, parse_rate_percent
+
+
+@strawberry.input(description="A loan she still owes on the cut-off date, and what is left of it.")
+class LoanAtCutOffInput:
+    outstanding: Money = strawberry.field(description="Principal still owed.")
+    annual_rate_percent: str
+    months_left: int
+    method: InterestMethod
+    next_due_on: date
+
+
+@strawberry.input
+class MemberAtCutOffInput:
+    member_id: str
+    compulsory_savings: Money | None = None
+    voluntary_savings: Money | None = None
+    loans: list[LoanAtCutOffInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="An amount in one account: a fund received or a loan owed.")
+class AccountAmountInput:
+    account: str
+    amount: Money
+
+
+@strawberry.input(description="What the paper registers say on the cut-off date.")
+class RecordCutOffInput:
+    shg_code: str
+    as_on: date
+    cash: Money
+    bank: Money
+    members: list[MemberAtCutOffInput]
+    funds: list[AccountAmountInput] = strawberry.field(
+        default_factory=list,
+        description="revolving_fund, community_investment_fund, vulnerability_reduction_fund.",
+    )
+    borrowings: list[AccountAmountInput] = strawberry.field(
+        default_factory=list, description="loan_from_vo, loan_from_clf, loan_from_bank."
+    )
+    idempotency_key: str | None = idempotency_key()
+
+
+@strawberry.type
+class RecordCutOffPayload:
+    vouchers: list[Voucher] = strawberry.field(default_factory=list)
+    loans: list[Loan] = strawberry.field(default_factory=list)
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _paise(value: str | None, field: str) -> int:
+    return parse_rupees(value, field) if value else 0
+
+
+def _cut_off(input: RecordCutOffInput) -> NewCutOff:
+    members = tuple(
+        MemberAtCutOff(
+            member_id=m.member_id,
+            compulsory_savings_paise=_paise(
+                m.compulsory_savings, f"members[{i}].compulsorySavings"
+            ),
+            voluntary_savings_paise=_paise(m.voluntary_savings, f"members[{i}].voluntarySavings"),
+            loans=tuple(
+                LoanAtCutOff(
+                    outstanding_paise=parse_rupees(
+                        loan.outstanding, f"members[{i}].loans[{j}].outstanding"
+                    ),
+                    annual_rate_bp=parse_rate_percent(
+                        loan.annual_rate_percent, f"members[{i}].loans[{j}].annualRatePercent"
+                    ),
+                    months_left=loan.months_left,
+                    method=loan.method,
+                    next_due_on=loan.next_due_on,
+                )
+                for j, loan in enumerate(m.loans)
+            ),
+        )
+        for i, m in enumerate(input.members)
+    )
+    return NewCutOff(
+        shg_code=input.shg_code,
+        as_on=input.as_on,
+        cash_paise=parse_rupees(input.cash, "cash"),
+        bank_paise=parse_rupees(input.bank, "bank"),
+        members=members,
+        funds=tuple(
+            (f.account, parse_rupees(f.amount, f"funds[{i}].amount"))
+            for i, f in enumerate(input.funds)
+        ),
+        borrowings=tuple(
+            (b.account, parse_rupees(b.amount, f"borrowings[{i}].amount"))
+            for i, b in enumerate(input.borrowings)
+        ),
+    )
+
+
+@strawberry.type
+class CutOffMutation:
+    @strawberry.mutation(
+        description="Load a group's opening balances from its paper books, once, before any "
+        "other voucher: drafts for a checker, and its outstanding loans (pending until approved)."
+    )
+    async def record_cut_off(self, info: Info, input: RecordCutOffInput) -> RecordCutOffPayload:
+        context = info.context
+        try:
+            new = _cut_off(input)
+        except DomainError as error:
+            return RecordCutOffPayload(errors=[user_error(error)])
+
+        async def work(session: AsyncSession) -> int:
+            return (await record_cut_off(session, context.principal, new)).shg_id
+
+        shg_id, errors = await write(context, "recordCutOff", input, work, payload_of(input))
+        if shg_id is None:
+            return RecordCutOffPayload(errors=errors)
+        async with context.sessions() as session:
+            # The latest cut-off of this SHG (a replay answers with the first's vouchers).
+            recorded = await session.scalar(
+                select(AuditEvent.detail)
+                .where(
+                    AuditEvent.entity_type == "cbo",
+                    AuditEvent.entity_id == shg_id,
+                    AuditEvent.action == "cutoff.recorded",
+                )
+                .order_by(AuditEvent.id.desc())
+                .limit(1)
+            )
+            voucher_ids = [int(v) for v in (recorded or {}).get("vouchers", [])]
+            vouchers = list(
+                (
+                    await session.scalars(
+                        select(models.Voucher)
+                        .where(models.Voucher.id.in_(voucher_ids))
+                        .order_by(models.Voucher.id)
+                    )
+                ).all()
+            )
+            loan_ids = [v.loan_id for v in vouchers if v.loan_id is not None]
+            loans = list(
+                (
+                    await session.scalars(
+                        select(models.Loan)
+                        .where(models.Loan.id.in_(loan_ids))
+                        .order_by(models.Loan.id)
+                    )
+                ).all()
+            )
+        return RecordCutOffPayload(
+            vouchers=[Voucher.from_row(v) for v in vouchers],
+            loans=[Loan.from_row(loan) for loan in loans],
+        )

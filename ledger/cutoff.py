@@ -1,0 +1,206 @@
+"""The cut-off entry: a group's paper books brought onto the platform, once.
+
+A group that kept registers before it came on the platform starts with
+what those registers say on the cut-off date: cash and bank, each member's
+savings and the loans she still owes, the funds it has received (RF, CIF,
+VRF) and what it owes its VO, CLF or bank. The entry is vouchers like any
+other, drafts for a checker:
+
+- one voucher of the balances: cash and bank debited; savings, funds and
+  borrowings credited; the difference on ``accumulated_surplus``;
+- one voucher per outstanding loan, debiting her loan account against
+  ``accumulated_surplus`` and opening the loan (pending until approved) with
+  its remaining schedule, so repayments at later meetings split into
+  interest and principal as for any loan.
+
+Together they leave ``accumulated_surplus`` holding what the group owned
+less what it owed: its net worth on the cut-off date.
+
+A cut-off comes first: it is refused once the group has any voucher that
+was not rejected. Its audit entry (``cutoff.recorded``) lists its vouchers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.access import Principal, Role
+from core.audit import record_audit
+from core.errors import DomainError, ErrorCode
+from core.money import check_paise
+from hierarchy.fields import check_not_before, check_not_future
+from hierarchy.lookup import cbo_by_code
+from hierarchy.models import CboKind, CboStatus
+from ledger.interest import InterestMethod
+from ledger.loans import NewLoan, disburse_loan
+from ledger.models import Loan, Voucher, VoucherStatus
+from ledger.vouchers import LineInput, NewVoucher, active_member, record_voucher
+
+FUNDS = ("revolving_fund", "community_investment_fund", "vulnerability_reduction_fund")
+BORROWINGS = ("loan_from_vo", "loan_from_clf", "loan_from_bank")
+
+
+@dataclass(frozen=True)
+class LoanAtCutOff:
+    outstanding_paise: int  # principal still owed
+    annual_rate_bp: int
+    months_left: int
+    method: InterestMethod
+    next_due_on: date
+
+
+@dataclass(frozen=True)
+class MemberAtCutOff:
+    member_id: str
+    compulsory_savings_paise: int = 0
+    voluntary_savings_paise: int = 0
+    loans: tuple[LoanAtCutOff, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewCutOff:
+    shg_code: str
+    as_on: date
+    cash_paise: int
+    bank_paise: int
+    members: tuple[MemberAtCutOff, ...]
+    funds: tuple[tuple[str, int], ...] = ()  # (account, paise) from FUNDS
+    borrowings: tuple[tuple[str, int], ...] = ()  # (account, paise) from BORROWINGS
+
+
+@dataclass(frozen=True)
+class CutOff:
+    shg_id: int
+    vouchers: list[Voucher]
+    loans: list[Loan]
+
+
+def _amounts(pairs: tuple[tuple[str, int], ...], allowed: tuple[str, ...], field: str) -> None:
+    seen: set[str] = set()
+    for index, (account, paise) in enumerate(pairs):
+        if account not in allowed:
+            raise DomainError(
+                ErrorCode.INVALID, f"{field}[{index}].account", f"One of {', '.join(allowed)}"
+            )
+        if account in seen:
+            raise DomainError(ErrorCode.DUPLICATE, f"{field}[{index}].account", "Listed twice")
+        seen.add(account)
+        check_paise(paise, f"{field}[{index}].amount")
+
+
+async def record_cut_off(
+    session: AsyncSession, principal: Principal, new: NewCutOff, *, today: date | None = None
+) -> CutOff:
+    principal.require(Role.ADMIN, Role.BOOKKEEPER)
+    today = today or date.today()
+    shg = await cbo_by_code(session, principal.scope, new.shg_code, CboKind.SHG, for_update=True)
+    if shg is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "shgCode", "No SHG with this code in your scope")
+    if shg.status is CboStatus.CLOSED:
+        raise DomainError(ErrorCode.INVALID_STATE, "shgCode", "This SHG is closed")
+    begun = await session.scalar(
+        select(Voucher.id)
+        .where(Voucher.cbo_id == shg.id, Voucher.status != VoucherStatus.REJECTED)
+        .limit(1)
+    )
+    if begun is not None:
+        raise DomainError(
+            ErrorCode.INVALID_STATE,
+            "shgCode",
+            "This SHG's books have begun: a cut-off comes before any other voucher",
+        )
+    check_not_future(new.as_on, "asOn", today)
+    check_not_before(new.as_on, shg.formed_on, "asOn", "the SHG was formed")
+    check_paise(new.cash_paise, "cash")
+    check_paise(new.bank_paise, "bank")
+    _amounts(new.funds, FUNDS, "funds")
+    _amounts(new.borrowings, BORROWINGS, "borrowings")
+    seen: set[str] = set()
+    for index, entry in enumerate(new.members):
+        field = f"members[{index}]"
+        if entry.member_id in seen:
+            raise DomainError(ErrorCode.DUPLICATE, f"{field}.memberId", "She is listed twice")
+        seen.add(entry.member_id)
+        await active_member(session, shg.id, entry.member_id, f"{field}.memberId")
+        check_paise(entry.compulsory_savings_paise, f"{field}.compulsorySavings")
+        check_paise(entry.voluntary_savings_paise, f"{field}.voluntarySavings")
+
+    credits = [
+        LineInput(account, credit_paise=amount, member_id=entry.member_id)
+        for entry in new.members
+        for account, amount in (
+            ("savings_compulsory", entry.compulsory_savings_paise),
+            ("savings_voluntary", entry.voluntary_savings_paise),
+        )
+        if amount
+    ]
+    credits += [LineInput(account, credit_paise=amount) for account, amount in new.funds if amount]
+    credits += [
+        LineInput(account, credit_paise=amount) for account, amount in new.borrowings if amount
+    ]
+    debits = [
+        LineInput(account, debit_paise=amount)
+        for account, amount in (("cash", new.cash_paise), ("bank", new.bank_paise))
+        if amount
+    ]
+    # Owed less held: the group's net worth, less what its members still owe it.
+    gap = sum(line.credit_paise for line in credits) - sum(line.debit_paise for line in debits)
+    if gap > 0:
+        debits.append(LineInput("accumulated_surplus", debit_paise=gap))
+    elif gap < 0:
+        credits.append(LineInput("accumulated_surplus", credit_paise=-gap))
+    has_loans = any(entry.loans for entry in new.members)
+    if not debits and not credits and not has_loans:
+        raise DomainError(ErrorCode.REQUIRED, "members", "A cut-off loads at least one balance")
+
+    vouchers: list[Voucher] = []
+    if debits or credits:
+        vouchers.append(
+            await record_voucher(
+                session,
+                principal,
+                NewVoucher(shg.code, new.as_on, "Opening balances at cut-off", (*debits, *credits)),
+                today=today,
+            )
+        )
+    loans: list[Loan] = []
+    for index, entry in enumerate(new.members):
+        for number, owed in enumerate(entry.loans):
+            try:
+                loan = await disburse_loan(
+                    session,
+                    principal,
+                    NewLoan(
+                        shg_code=shg.code,
+                        member_id=entry.member_id,
+                        principal_paise=owed.outstanding_paise,
+                        annual_rate_bp=owed.annual_rate_bp,
+                        months=owed.months_left,
+                        method=owed.method,
+                        disbursed_on=new.as_on,
+                        first_due_on=owed.next_due_on,
+                        at_cut_off=True,
+                    ),
+                    today=today,
+                )
+            except DomainError as error:  # name the entry of the cut-off that was refused
+                where = f"members[{index}].loans[{number}]"
+                field = f"{where}.{error.field}" if error.field else where
+                raise DomainError(error.code, field, error.message) from error
+            loans.append(loan)
+            disbursement = await session.get(Voucher, loan.disbursement_voucher_id)
+            assert disbursement is not None
+            vouchers.append(disbursement)
+    await record_audit(
+        session,
+        actor=principal.subject,
+        action="cutoff.recorded",
+        entity_type="cbo",
+        entity_id=shg.id,
+        detail={"as_on": new.as_on.isoformat(), "vouchers": [v.id for v in vouchers]},
+    )
+    return CutOff(shg.id, vouchers, loans)

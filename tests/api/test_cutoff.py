@@ -1,0 +1,151 @@
+"""recordCutOff: a group's paper books loaded once, balanced, with its loans running on."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from core.access import Role
+from ledger.models import Loan, Voucher
+from tests.conftest import Api
+from tests.world import World, build_world
+
+CUT_OFF = """mutation($input: RecordCutOffInput!) { recordCutOff(input: $input) {
+    vouchers { id narration status total lines { account debit credit member { memberId } } }
+    loans { id status principal } errors { code field message } } }"""
+APPROVE = """mutation($id: ID!) { approveVoucher(input: {voucherId: $id}) { errors { code } } }"""
+REPAY = """mutation($input: RecordRepaymentInput!) { recordRepayment(input: $input) {
+    voucher { lines { account debit credit } } errors { code field } } }"""
+SHEET = """query($c: String!) { balanceSheet(cboCode: $c) { assets { account amount }
+    liabilities { account amount } funds { account amount } surplus totalAssets
+    totalLiabilitiesAndFunds } trialBalance(cboCode: $c) { balanced } }"""
+
+
+@pytest.fixture
+async def world(sessions: Any) -> World:
+    return await build_world(sessions)
+
+
+def _paper(shg: str, first: str, second: str, **change: Any) -> dict[str, Any]:
+    """Cash 1,500 and bank 20,000; savings 12,500; a loan of 10,000 still owed; RF 15,000; a
+    bank loan of 5,000. Net worth: 31,500 owned less 32,500 owed, so -1,000."""
+    books = {
+        "shgCode": shg,
+        "asOn": "2024-03-31",
+        "cash": "1500",
+        "bank": "20000",
+        "members": [
+            {
+                "memberId": first, "compulsorySavings": "6000", "voluntarySavings": "500",
+                "loans": [{"outstanding": "10000", "annualRatePercent": "24", "monthsLeft": 10,
+                           "method": "FLAT", "nextDueOn": "2024-04-30"}],
+            },
+            {"memberId": second, "compulsorySavings": "6000"},
+        ],
+        "funds": [{"account": "revolving_fund", "amount": "15000"}],
+        "borrowings": [{"account": "loan_from_bank", "amount": "5000"}],
+        "idempotencyKey": "cutoff-1",
+    }  # fmt: skip
+    return {"input": {**books, **change}}
+
+
+def _shg(world: World) -> tuple[str, str, str]:
+    shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    first, second = sorted(m for m, t in world.members.items() if shg in t.ancestors)
+    return shg, first, second
+
+
+async def test_a_cut_off_opens_balanced_books_and_its_loan_runs_on(api: Api, world: World) -> None:
+    shg, first, second = _shg(world)
+    data = (
+        await api.query(CUT_OFF, _paper(shg, first, second), role=Role.BOOKKEEPER, subject="bk")
+    )["recordCutOff"]
+    assert data["errors"] == []
+    opening, lent = data["vouchers"]
+    assert opening["narration"] == "Opening balances at cut-off" and opening["status"] == "DRAFT"
+    assert {(line["account"], line["debit"], line["credit"]) for line in opening["lines"]} == {
+        ("cash", "1500.00", "0.00"),
+        ("bank", "20000.00", "0.00"),
+        ("savings_compulsory", "0.00", "6000.00"),
+        ("savings_voluntary", "0.00", "500.00"),
+        ("revolving_fund", "0.00", "15000.00"),
+        ("loan_from_bank", "0.00", "5000.00"),
+        ("accumulated_surplus", "11000.00", "0.00"),
+    }
+    assert {(line["account"], line["debit"], line["credit"]) for line in lent["lines"]} == {
+        ("loans_to_members", "10000.00", "0.00"),
+        ("accumulated_surplus", "0.00", "10000.00"),
+    }
+    [loan] = data["loans"]
+    assert (loan["status"], loan["principal"]) == ("PENDING", "10000.00")
+    # A replay from the phone answers with the same entry and writes nothing.
+    again = (
+        await api.query(CUT_OFF, _paper(shg, first, second), role=Role.BOOKKEEPER, subject="bk")
+    )["recordCutOff"]
+    assert [v["id"] for v in again["vouchers"]] == [opening["id"], lent["id"]]
+
+    for voucher in (opening, lent):
+        done = await api.query(APPROVE, {"id": voucher["id"]}, role=Role.APPROVER, subject="ap")
+        assert done["approveVoucher"]["errors"] == []
+    books = await api.query(SHEET, {"c": shg})
+    sheet = books["balanceSheet"]
+    assert books["trialBalance"]["balanced"]
+    assert sheet["totalAssets"] == sheet["totalLiabilitiesAndFunds"] == "31500.00"
+    assert {"account": "accumulated_surplus", "amount": "-1000.00"} in sheet["funds"]
+    assert {"account": "loans_to_members", "amount": "10000.00"} in sheet["assets"]
+
+    # Her first instalment after the cut-off: 200 interest (24% flat on 10,000), 1,000 principal.
+    paid = (
+        await api.query(
+            REPAY, {"input": {"loanId": loan["id"], "amount": "1200", "paidOn": "2024-04-30"}}
+        )
+    )["recordRepayment"]
+    assert paid["errors"] == []
+    assert {(line["account"], line["credit"]) for line in paid["voucher"]["lines"]} >= {
+        ("interest_income", "200.00"),
+        ("loans_to_members", "1000.00"),
+    }
+
+
+async def test_a_second_cut_off_is_refused(api: Api, world: World, sessions: Any) -> None:
+    shg, first, second = _shg(world)
+    await api.query(CUT_OFF, _paper(shg, first, second))
+    refused = (await api.query(CUT_OFF, _paper(shg, first, second, idempotencyKey="cutoff-2")))[
+        "recordCutOff"
+    ]
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID_STATE", "shgCode")]
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Loan)) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "code"),
+    [
+        ({"asOn": "2999-01-01"}, "asOn", "INVALID"),
+        ({"cash": "-5"}, "cash", "INVALID"),
+        ({"funds": [{"account": "cash", "amount": "5"}]}, "funds[0].account", "INVALID"),
+        ({"members": [{"memberId": "99999999999"}]}, "members[0].memberId", "NOT_FOUND"),
+        (
+            {"members": [{"memberId": "FIRST", "loans": [{"outstanding": "100", "annualRatePercent": "24",
+              "monthsLeft": 0, "method": "FLAT", "nextDueOn": "2024-04-30"}]}]},
+            "members[0].loans[0].months",
+            "INVALID",
+        ),
+    ],
+)  # fmt: skip
+async def test_bad_cut_offs_write_nothing(
+    api: Api, world: World, sessions: Any, change: dict[str, Any], field: str, code: str
+) -> None:
+    shg, first, second = _shg(world)
+    change = copy.deepcopy(change)  # the parameters are shared by both backends' runs
+    for member in change.get("members", []):
+        if member["memberId"] == "FIRST":
+            member["memberId"] = first
+    data = (await api.query(CUT_OFF, _paper(shg, first, second, **change)))["recordCutOff"]
+    assert [(e["code"], e["field"]) for e in data["errors"]] == [(code, field)]
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Voucher)) == 0
+        assert await session.scalar(select(func.count()).select_from(Loan)) == 0
