@@ -10,8 +10,8 @@ village-sized block.
 |------|---------|---------|
 | `gv` | given-name code + village | the same woman enrolled twice in her village |
 | `gr` | given-name code + relative's code + block | age and birth date disagree |
-| `ry` | relative's code + birth year + block | a typo in her own name |
-| `rv` | relative's code + village | a typo in her name and only her age known |
+| `ry` | relation + relative's code + birth year + block | a typo in her own name |
+| `rv` | relation + relative's code + village | a typo in her name and only her age known |
 | `gd` | given-name code + full birth date | she moved district after marriage |
 | `gy` | given-name code + birth year + block | a new SHG in a neighbouring village |
 | `m`  | mobile | a changed name, same phone |
@@ -28,15 +28,26 @@ from dedup.person import Person
 MAX_BLOCK = 500
 
 
+def _relations(person: Person) -> tuple[str, ...]:
+    """Her relation's initial; both common ones when it is not recorded.
+
+    The relative-led keys are only worth comparing within one relation: the
+    wives of the Rameshes of a village are not his daughters. One woman
+    enrolled twice in one village names the same relation both times (a
+    bride who marries away changes village too, and other keys find her).
+    """
+    return (person.relation[0],) if person.relation else ("h", "f")
+
+
 def blocking_keys(person: Person, *, with_aadhaar: bool = False) -> list[str]:
     code = person.given_key
     keys = [f"gv:{code}:{person.village}"]
     if person.relative_key:
         keys.append(f"gr:{code}:{person.relative_key}:{person.block}")
-    if person.relative_key:
-        keys.append(f"rv:{person.relative_key}:{person.village}")
-    if person.relative_key and person.year:
-        keys.append(f"ry:{person.relative_key}:{person.year}:{person.block}")
+        for r in _relations(person):
+            keys.append(f"rv{r}:{person.relative_key}:{person.village}")
+            if person.year:
+                keys.append(f"ry{r}:{person.relative_key}:{person.year}:{person.block}")
     if person.birth_date:
         keys.append(f"gd:{code}:{person.birth_date.isoformat()}")
     if person.year:

@@ -94,30 +94,64 @@ def _person(row: dict[str, str], keyring: Keyring) -> Person:
     )
 
 
-def interchange_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """The file's rows with their line numbers, after checking the header.
+@dataclass(frozen=True)
+class Lines:
+    """A batch of raw CSV records and the row number of the first, for a worker to parse.
 
-    A row with too many or too few columns holds ``None``; :func:`parse_row`
-    reports it.
+    Shipping text, not parsed rows, keeps the reading process light: the
+    batch scan's workers do the CSV parsing along with the rest.
+    """
+
+    header: tuple[str, ...]
+    first_row: int
+    records: list[str]
+
+
+def read_lines(path: Path, size: int) -> Iterator[Lines]:
+    """The file's records in batches of ``size``, after checking the header.
+
+    A quoted field may hold a line break, so a physical line that leaves a
+    quote open is joined to the next (quotes inside a field are doubled,
+    which keeps the count even). Blank lines are skipped and not numbered,
+    as :class:`csv.DictReader` does.
     """
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        header = tuple(next(csv.reader([handle.readline()]), []))
+        missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise ValueError(f"the header lacks {', '.join(missing)}")
-        yield from enumerate(reader, start=2)
+        number, batch, pending = 2, [], ""
+        for line in handle:
+            pending += line
+            if pending.count('"') % 2:
+                continue  # a quoted field runs on to the next line
+            if pending.strip():
+                batch.append(pending)
+            pending = ""
+            if len(batch) >= size:
+                yield Lines(header, number, batch)
+                number += len(batch)
+                batch = []
+        if pending.strip():
+            batch.append(pending)
+        if batch:
+            yield Lines(header, number, batch)
 
 
-def parse_row(number: int, row: dict[str, str], keyring: Keyring) -> Person | RowError:
-    ref = (row.get("member_ref") or "").strip()
-    if None in row or any(value is None for value in row.values()):
-        return RowError(number, ref, "wrong number of columns")
-    try:
-        return _person(row, keyring)
-    except ValueError as error:
-        return RowError(number, ref, str(error))
+def parse_lines(lines: Lines, keyring: Keyring) -> Iterator[Person | RowError]:
+    width = len(lines.header)
+    for number, values in enumerate(csv.reader(lines.records), start=lines.first_row):
+        row = dict(zip(lines.header, values, strict=False))  # widths are checked next
+        ref = (row.get("member_ref") or "").strip()
+        if len(values) != width:
+            yield RowError(number, ref, "wrong number of columns")
+            continue
+        try:
+            yield _person(row, keyring)
+        except ValueError as error:
+            yield RowError(number, ref, str(error))
 
 
 def read_interchange(path: Path, keyring: Keyring) -> Iterator[Person | RowError]:
-    for number, row in interchange_rows(path):
-        yield parse_row(number, row, keyring)
+    for lines in read_lines(path, 5000):
+        yield from parse_lines(lines, keyring)

@@ -38,10 +38,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from dedup.blocking import MAX_BLOCK, blocking_keys
-from dedup.interchange import RowError, interchange_rows, parse_row
+from dedup.interchange import Lines, RowError, parse_lines, read_lines
 from dedup.model import MatchModel, load_model
 from dedup.person import Person
-from dedup.score import Thresholds, score_pair
+from dedup.score import Thresholds, match_probability, verdict_of
 from dedup.verdict import Verdict
 from identity.tokens import Keyring
 
@@ -72,31 +72,17 @@ def _quiet(stage: str, done: int, total: int | None) -> None:
     return None
 
 
-def _parse_batch(
-    batch: list[tuple[int, dict[str, str]]],
-) -> list[RowError | tuple[bytes, list[str], str]]:
-    """In a worker: rows to pickled records, their keys and their block, or row errors."""
+def _parse_batch(lines: Lines) -> list[RowError | tuple[bytes, list[str], str]]:
+    """In a worker: raw records to pickled records, their keys and their block, or row errors."""
     keyring: Keyring = _worker["keyring"]  # type: ignore[assignment]  # set by _worker_start
     out: list[RowError | tuple[bytes, list[str], str]] = []
-    for number, row in batch:
-        item = parse_row(number, row, keyring)
+    for item in parse_lines(lines, keyring):
         if isinstance(item, RowError):
             out.append(item)
             continue
         keys = blocking_keys(item, with_aadhaar=True)
         out.append((pickle.dumps((item, keys), pickle.HIGHEST_PROTOCOL), keys, item.block))
     return out
-
-
-def _batches(source: Path) -> Iterator[list[tuple[int, dict[str, str]]]]:
-    batch: list[tuple[int, dict[str, str]]] = []
-    for numbered in interchange_rows(source):
-        batch.append(numbered)
-        if len(batch) >= _BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _in_order(pool: Executor, fn: Callable[[A], R], items: Iterator[A], window: int) -> Iterator[R]:
@@ -122,7 +108,7 @@ def _load(
     with errors.open("w", newline="", encoding="utf-8") as handle:
         bad = csv.writer(handle)
         bad.writerow(ERROR_COLUMNS)
-        for parsed in _in_order(pool, _parse_batch, _batches(source), window=4):
+        for parsed in _in_order(pool, _parse_batch, read_lines(source, _BATCH), window=4):
             people: list[tuple[int, bytes]] = []
             keys: list[tuple[str, int, int]] = []
             for item in parsed:
@@ -213,10 +199,11 @@ def _compare_chunk(first_rowid: int) -> tuple[int, list[tuple[str, str, float, s
                 if min(a_keys & b_keys) != key:
                     continue  # scored in the block of their smallest shared key
                 compared += 1
-                match = score_pair(model, a, b, thresholds)
-                if match.verdict is not Verdict.CLEAR:
+                probability = match_probability(model, a, b)
+                verdict = verdict_of(probability, thresholds)
+                if verdict is not Verdict.CLEAR:
                     first, second = sorted((a.ref, b.ref))
-                    found.append((first, second, round(match.probability, 4), match.verdict.value))
+                    found.append((first, second, round(probability, 4), verdict.value))
     return compared, found
 
 

@@ -19,7 +19,14 @@ from dedup.model import MatchModel, Reason, shipped_model
 from dedup.person import Person
 from dedup.verdict import Verdict
 
-__all__ = ["Match", "Thresholds", "score_pair", "shipped_model", "verdict_of"]
+__all__ = [
+    "Match",
+    "Thresholds",
+    "match_probability",
+    "score_pair",
+    "shipped_model",
+    "verdict_of",
+]
 
 
 @dataclass(frozen=True)
@@ -64,18 +71,25 @@ def verdict_of(probability: float, thresholds: Thresholds) -> Verdict:
     return Verdict.CLEAR
 
 
+def _probability(model: MatchModel, a: Person, b: Person, levels: tuple[int, ...]) -> float:
+    if same_aadhaar(a, b):
+        return 1.0
+    if contradicts(a, b):
+        return 0.0
+    return model.probability(levels, a.given if a.given == b.given else None)
+
+
+def match_probability(model: MatchModel, a: Person, b: Person) -> float:
+    """The probability alone, for the batch scan's millions of pairs; same number as score_pair."""
+    return _probability(model, a, b, compare(a, b))
+
+
 def score_pair(
     model: MatchModel, a: Person, b: Person, thresholds: Thresholds | None = None
 ) -> Match:
     """Score one pair. The same Aadhaar token is certain; two different ones rule her out."""
     thresholds = thresholds or Thresholds()
     levels = compare(a, b)
+    probability = _probability(model, a, b, levels)
     tf_value = a.given if a.given == b.given else None
-    if same_aadhaar(a, b):
-        probability = 1.0
-    elif contradicts(a, b):
-        probability = 0.0
-    else:
-        probability = model.probability(levels, tf_value)
-    verdict = verdict_of(probability, thresholds)
-    return Match(a, b, probability, verdict, levels, model, tf_value)
+    return Match(a, b, probability, verdict_of(probability, thresholds), levels, model, tf_value)
