@@ -127,3 +127,35 @@ async def check_repayment_split(session: AsyncSession, voucher: Voucher) -> None
             "An earlier repayment of this loan was rejected or reversed, so this one's split is "
             "out of date: reject it and record it again",
         )
+
+
+async def check_reversal_order(session: AsyncSession, original: Voucher, field: str) -> None:
+    """Refuse to undo a loan voucher that later repayments rest on.
+
+    A repayment's split into interest and principal was worked out after the
+    repayments before it; reversing one in the middle would leave the later
+    splits wrong in posted books. So repayments are undone newest first, and
+    a disbursement only once no repayment of the loan still counts. Checked
+    when the reversal is recorded and again when it is approved (a later
+    repayment may have been recorded in between).
+    """
+    if original.loan_id is None:
+        return
+    loan = await session.get(Loan, original.loan_id)
+    assert loan is not None
+    standing = await counted_repayments(session, loan, drafts=True)
+    if original.id == loan.disbursement_voucher_id:
+        if standing:
+            raise DomainError(
+                ErrorCode.INVALID_STATE,
+                field,
+                "This loan has repayments: reverse them first, newest first",
+            )
+        return
+    this = next((r for r in standing if r.voucher_id == original.id), None)
+    if this is not None and any(r.id > this.id for r in standing):
+        raise DomainError(
+            ErrorCode.INVALID_STATE,
+            field,
+            "Later repayments of this loan rest on this one: reverse them first, newest first",
+        )

@@ -23,7 +23,7 @@ from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code
 from hierarchy.models import Cbo, CboStatus, Member, MemberStatus
 from ledger.chart import ACCOUNTS
-from ledger.loan_book import check_repayment_split, on_voucher_checked
+from ledger.loan_book import check_repayment_split, check_reversal_order, on_voucher_checked
 from ledger.models import (
     LEDGER_ANCESTORS,
     LedgerBalance,
@@ -234,6 +234,10 @@ async def approve_voucher(session: AsyncSession, principal: Principal, voucher_i
             "A voucher is approved by someone other than its maker",
         )
     await check_repayment_split(session, voucher)
+    if voucher.reverses_id is not None:
+        original = await session.get(Voucher, voucher.reverses_id)
+        assert original is not None
+        await check_reversal_order(session, original, "voucherId")
     await _post(session, voucher)
     voucher.status = VoucherStatus.APPROVED
     voucher.checked_by = principal.subject
@@ -316,6 +320,7 @@ async def reverse_voucher(
         )
     check_not_future(on, "reversedOn", today or date.today())
     check_not_before(on, original.voucher_date, "reversedOn", "the voucher's own date")
+    await check_reversal_order(session, original, "voucherId")
     reversal = Voucher(
         cbo_id=original.cbo_id,
         voucher_date=on,

@@ -223,3 +223,48 @@ async def test_a_stale_split_is_refused_at_approval(api: Api, world: World) -> N
         "approveVoucher"
     ]
     assert stale["errors"] == [{"code": "INVALID_STATE"}]
+
+
+REVERSE_ON = """mutation($id: ID!) { reverseVoucher(input: {voucherId: $id, reversedOn: "2024-07-01", reason: "wrong"}) {
+    voucher { id } errors { code field message } } }"""
+
+
+async def test_repayments_are_undone_newest_first(api: Api, world: World) -> None:
+    """Reversing a repayment later ones rest on would leave their posted splits wrong."""
+    _, loan_id = await _active_loan(api, world)
+
+    async def repay(amount: str, on: str) -> str:
+        data = await api.query(
+            REPAY, {"input": {"loanId": loan_id, "amount": amount, "paidOn": on}}, subject="bk-1"
+        )
+        return str(data["recordRepayment"]["voucher"]["id"])
+
+    async def approve(voucher_id: str) -> list[dict[str, Any]]:
+        done = await api.query(APPROVE, {"id": voucher_id}, role=Role.APPROVER, subject="ap-1")
+        errors: list[dict[str, Any]] = done["approveVoucher"]["errors"]
+        return errors
+
+    async def reverse(voucher_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = (await api.query(REVERSE_ON, {"id": voucher_id}, subject="bk-1"))[
+            "reverseVoucher"
+        ]
+        return result
+
+    first = await repay("1240", "2024-05-10")
+    assert await approve(first) == []
+    # The reversal of the first is recorded while it is still the newest...
+    undo_first = (await reverse(first))["voucher"]["id"]
+    # ...then a second repayment is recorded and posted on top of it.
+    second = await repay("1240", "2024-06-10")
+    assert await approve(second) == []
+    assert [e["code"] for e in await approve(undo_first)] == ["INVALID_STATE"]
+    refused = await reverse(first)  # a reversal is already pending for it
+    assert refused["errors"][0]["code"] == "INVALID_STATE"
+    disbursement = (await api.query(DRAFTS, {"c": _shg(world)[0]}))["vouchers"]["edges"]
+    assert [edge["node"]["id"] for edge in disbursement] == [undo_first]  # nothing else pending
+    # Newest first works.
+    undo_second = (await reverse(second))["voucher"]["id"]
+    assert await approve(undo_second) == []
+    assert await approve(undo_first) == []
+    position = (await api.query(LOAN, {"id": loan_id, "on": "2024-06-10"}))["node"]["position"]
+    assert position["principalPaid"] == "0.00" and position["interestPaid"] == "0.00"
