@@ -25,9 +25,17 @@ from dedup.person import Person, relatives_comparable
 NULL = -1
 
 
-@lru_cache(maxsize=200_000)
 def similarity(a: str, b: str) -> float:
-    """Jaro–Winkler on folded names, cached: the same pairs of names recur endlessly."""
+    """Jaro–Winkler on folded names, cached: the same pairs of names recur endlessly.
+
+    Asked in one order, so a pair scores the same whichever record comes
+    first (Jaro–Winkler's float arithmetic is not exactly symmetric).
+    """
+    return _similarity(a, b) if a <= b else _similarity(b, a)
+
+
+@lru_cache(maxsize=200_000)
+def _similarity(a: str, b: str) -> float:
     return jellyfish.jaro_winkler_similarity(a, b)
 
 
@@ -46,7 +54,7 @@ def _name_level(a: str, b: str, a_code: str, b_code: str) -> int:
     if a == b:
         return 4
     score = similarity(a, b)
-    if score >= 0.94 or (len(a) > 3 and one_edit(a, b)) or same_but_schwa(a, b):
+    if score >= 0.94 or (min(len(a), len(b)) > 3 and one_edit(a, b)) or same_but_schwa(a, b):
         return 3
     if a_code == b_code and score >= 0.80:
         return 2

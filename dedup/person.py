@@ -9,14 +9,20 @@ Identity numbers arrive here only as keyed tokens.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from dedup.names import is_common_second_name, parse_name, parse_relative, skeleton
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
+class Person(NamedTuple):
+    """One record's normalised fields.
+
+    A named tuple, not a dataclass: the batch scan unpickles millions of
+    them, and a tuple is built in C where a frozen dataclass sets each of
+    seventeen fields through ``object.__setattr__``.
+    """
+
     ref: str
     given: str  # folded given name
     given_key: str  # its skeleton, for blocking
@@ -38,12 +44,6 @@ class Person:
     @property
     def year(self) -> int | None:
         return self.birth_date.year if self.birth_date else self.birth_year
-
-    def __reduce__(self) -> tuple[type[Person], tuple[object, ...]]:
-        # The batch scan pickles every record to its scratch file and back;
-        # a plain tuple of fields is several times faster than the default
-        # slots-dataclass state dance.
-        return (Person, tuple(getattr(self, name) for name in self.__slots__))
 
 
 def person(

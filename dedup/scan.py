@@ -24,6 +24,7 @@ thrown away with it: the scratch file never holds a number.
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import pickle
 import secrets
@@ -72,17 +73,36 @@ def _quiet(stage: str, done: int, total: int | None) -> None:
     return None
 
 
-def _parse_batch(lines: Lines) -> list[RowError | tuple[bytes, list[str], str]]:
-    """In a worker: raw records to pickled records, their keys and their block, or row errors."""
+def _key_id(key: str) -> int:
+    """A blocking key as a 64-bit integer: SQLite sorts and groups integers far faster than
+    text, and 8 bytes of BLAKE2b make a collision between two of a file's keys vanishingly rare
+    (and a collision costs only a few extra comparisons, never a wrong verdict)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def _store_batch(lines: Lines) -> tuple[int, list[RowError]]:
+    """In a worker: parse a batch and write its records and keys to this worker's part file.
+
+    Each worker writes its own SQLite file, so the load has no single writer
+    to queue behind; a record's id is its row number, unique across parts.
+    """
     keyring: Keyring = _worker["keyring"]  # type: ignore[assignment]  # set by _worker_start
-    out: list[RowError | tuple[bytes, list[str], str]] = []
-    for item in parse_lines(lines, keyring):
+    people: list[tuple[int, bytes]] = []
+    keys: list[tuple[int, int, int]] = []
+    errors: list[RowError] = []
+    for number, item in enumerate(parse_lines(lines, keyring), start=lines.first_row):
         if isinstance(item, RowError):
-            out.append(item)
+            errors.append(item)
             continue
-        keys = blocking_keys(item, with_aadhaar=True)
-        out.append((pickle.dumps((item, keys), pickle.HIGHEST_PROTOCOL), keys, item.block))
-    return out
+        person_keys = [_key_id(key) for key in blocking_keys(item, with_aadhaar=True)]
+        people.append((number, pickle.dumps((item, person_keys), pickle.HIGHEST_PROTOCOL)))
+        area = _key_id(item.block)
+        keys.extend((key, number, area) for key in person_keys)
+    part = _part()
+    part.executemany("INSERT INTO person VALUES (?, ?)", people)
+    part.executemany("INSERT INTO block_key VALUES (?, ?, ?)", keys)
+    part.commit()
+    return len(people), errors
 
 
 def _in_order(pool: Executor, fn: Callable[[A], R], items: Iterator[A], window: int) -> Iterator[R]:
@@ -96,82 +116,95 @@ def _in_order(pool: Executor, fn: Callable[[A], R], items: Iterator[A], window: 
         yield pending.popleft().result()
 
 
-def _load(
-    source: Path, db: sqlite3.Connection, errors: Path, pool: Executor, progress: Progress
-) -> ScanReport:
+def _load(source: Path, errors: Path, pool: Executor, progress: Progress) -> ScanReport:
     report = ScanReport()
-    db.executescript(
-        "CREATE TABLE person (id INTEGER PRIMARY KEY, data BLOB NOT NULL);"
-        "CREATE TABLE block_key (key TEXT NOT NULL, pid INTEGER NOT NULL, area INTEGER NOT NULL);"
-    )
-    areas: dict[str, int] = {}
     with errors.open("w", newline="", encoding="utf-8") as handle:
         bad = csv.writer(handle)
         bad.writerow(ERROR_COLUMNS)
-        for parsed in _in_order(pool, _parse_batch, read_lines(source, _BATCH), window=4):
-            people: list[tuple[int, bytes]] = []
-            keys: list[tuple[str, int, int]] = []
-            for item in parsed:
-                if isinstance(item, RowError):
-                    bad.writerow((item.row, item.member_ref, item.reason))
-                    report.bad_rows += 1
-                    continue
-                data, person_keys, area = item
-                report.rows += 1
-                pid = report.rows
-                area_id = areas.setdefault(area, len(areas))
-                people.append((pid, data))
-                keys.extend((key, pid, area_id) for key in person_keys)
-            db.executemany("INSERT INTO person VALUES (?, ?)", people)
-            db.executemany("INSERT INTO block_key VALUES (?, ?, ?)", keys)
+        for good, refused in _in_order(pool, _store_batch, read_lines(source, _BATCH), window=4):
+            report.rows += good
+            report.bad_rows += len(refused)
+            bad.writerows((e.row, e.member_ref, e.reason) for e in refused)
             progress("load", report.rows + report.bad_rows, None)
-    db.commit()
     return report
 
 
 def _block(db: sqlite3.Connection, report: ScanReport) -> None:
+    """One sort of every part's keys into blocks; oversized ones stay, marked by size."""
     db.executescript(
-        f"""
+        """
         CREATE TABLE block AS
-            SELECT key, group_concat(pid) AS pids
-            FROM block_key GROUP BY key HAVING count(*) BETWEEN 2 AND {MAX_BLOCK}
+            SELECT key, group_concat(pid) AS pids, count(*) AS size
+            FROM all_keys GROUP BY key HAVING count(*) > 1
             ORDER BY min(area), key;
-        """  # noqa: S608  # MAX_BLOCK is our own integer constant
+        """
     )
-    report.blocks = db.execute("SELECT count(*) FROM block").fetchone()[0]
-    report.skipped_blocks = db.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM block_key GROUP BY key HAVING count(*) > {MAX_BLOCK})"  # noqa: S608  # our own integer constant
-    ).fetchone()[0]
+    report.blocks, report.skipped_blocks = db.execute(
+        "SELECT count(*) FILTER (WHERE size <= ?), count(*) FILTER (WHERE size > ?) FROM block",
+        (MAX_BLOCK, MAX_BLOCK),
+    ).fetchone()
     db.commit()
 
 
-# Per worker process: the run's keyring, the model, and (opened when first
-# needed, after the load has written it) the scratch database.
+# Per worker process: the run's keyring, the model, its part file (written
+# during the load) and a connection that reads every part (during compare).
 _worker: dict[str, object] = {}
+_PART_SCHEMA = (
+    "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+    "CREATE TABLE IF NOT EXISTS person (id INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS block_key"
+    " (key INTEGER NOT NULL, pid INTEGER NOT NULL, area INTEGER NOT NULL);"
+)
 
 
 def _worker_start(
-    db_path: str, model_path: str | None, thresholds: Thresholds, secret: bytes
+    scratch: str, model_path: str | None, thresholds: Thresholds, secret: bytes
 ) -> None:
-    _worker["db_path"] = db_path
+    _worker["scratch"] = scratch
     _worker["model"] = load_model(Path(model_path) if model_path else None)
     _worker["thresholds"] = thresholds
     _worker["keyring"] = Keyring({1: secret}, 1)
 
 
+def _part() -> sqlite3.Connection:
+    if "part" not in _worker:
+        part = sqlite3.connect(str(Path(str(_worker["scratch"])) / f"part-{os.getpid()}.db"))
+        part.executescript(_PART_SCHEMA)
+        _worker["part"] = part
+    return _worker["part"]  # type: ignore[return-value]  # set just above
+
+
+def _attach_parts(db: sqlite3.Connection, scratch: Path) -> None:
+    """Views over every worker's part file: ``all_people`` and ``all_keys``."""
+    parts = sorted(scratch.glob("part-*.db"))
+    if not parts:  # an empty file: one empty part keeps the views well formed
+        parts = [scratch / "part-empty.db"]
+        sqlite3.connect(str(parts[0])).executescript(_PART_SCHEMA)
+    people, keys = [], []
+    for index, path in enumerate(parts):
+        db.execute(f"ATTACH DATABASE ? AS p{index}", (str(path),))
+        people.append(f"SELECT id, data FROM p{index}.person")  # noqa: S608  # our own names
+        keys.append(f"SELECT key, pid, area FROM p{index}.block_key")  # noqa: S608  # ditto
+    db.execute(f"CREATE TEMP VIEW all_people AS {' UNION ALL '.join(people)}")
+    db.execute(f"CREATE TEMP VIEW all_keys AS {' UNION ALL '.join(keys)}")
+
+
 def _scratch() -> sqlite3.Connection:
     if "db" not in _worker:
-        _worker["db"] = sqlite3.connect(str(_worker["db_path"]))
+        scratch = Path(str(_worker["scratch"]))
+        db = sqlite3.connect(str(scratch / "scan.db"))
+        _attach_parts(db, scratch)
+        _worker["db"] = db
     return _worker["db"]  # type: ignore[return-value]  # set just above
 
 
-def _people(db: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[Person, frozenset[str]]]:
+def _people(db: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[Person, frozenset[int]]]:
     """Each record of a chunk of blocks read and unpickled once, with its keys as a set."""
-    people: dict[int, tuple[Person, frozenset[str]]] = {}
+    people: dict[int, tuple[Person, frozenset[int]]] = {}
     for start in range(0, len(ids), _IDS_PER_QUERY):
         part = ids[start : start + _IDS_PER_QUERY]
         marks = ",".join("?" * len(part))
-        query = f"SELECT id, data FROM person WHERE id IN ({marks})"  # noqa: S608  # only ?s
+        query = f"SELECT id, data FROM all_people WHERE id IN ({marks})"  # noqa: S608  # only ?s
         for pid, data in db.execute(query, part):
             record, keys = pickle.loads(data)  # noqa: S301  # our own scratch file, from _load
             people[pid] = (record, frozenset(keys))
@@ -187,8 +220,8 @@ def _compare_chunk(first_rowid: int) -> tuple[int, list[tuple[str, str, float, s
     blocks = [
         (key, [int(pid) for pid in pids.split(",")])
         for key, pids in db.execute(
-            "SELECT key, pids FROM block WHERE rowid >= ? AND rowid < ?",
-            (first_rowid, first_rowid + _CHUNK),
+            "SELECT key, pids FROM block WHERE rowid >= ? AND rowid < ? AND size <= ?",
+            (first_rowid, first_rowid + _CHUNK, MAX_BLOCK),
         )
     ]
     people = _people(db, sorted({pid for _, ids in blocks for pid in ids}))
@@ -222,40 +255,42 @@ def scan(
     workers = workers or min(os.cpu_count() or 1, 4)
     # A key for this run only: tokens compare within the file and mean nothing after it.
     secret = secrets.token_bytes(32)
-    with tempfile.TemporaryDirectory(prefix="lokos-scan-") as scratch:
-        db_path = str(Path(scratch) / "scan.db")
-        db = sqlite3.connect(db_path)
-        db.execute("PRAGMA journal_mode = OFF")
-        db.execute("PRAGMA synchronous = OFF")
-        with ProcessPoolExecutor(
+    with (
+        tempfile.TemporaryDirectory(prefix="lokos-scan-") as scratch,
+        ProcessPoolExecutor(
             workers,
             initializer=_worker_start,
-            initargs=(db_path, str(model_path) if model_path else None, thresholds, secret),
-        ) as pool:
-            started = time.perf_counter()
-            report = _load(source, db, errors, pool, progress)
-            report.seconds["load"] = time.perf_counter() - started
-            started = time.perf_counter()
-            _block(db, report)
-            report.seconds["block"] = time.perf_counter() - started
-            started = time.perf_counter()
-            last = db.execute("SELECT coalesce(max(rowid), 0) FROM block").fetchone()[0]
-            db.close()
-            chunks = iter(range(1, last + 1, _CHUNK))
-            with output.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(PAIR_COLUMNS)
-                compared = _in_order(pool, _compare_chunk, chunks, window=2 * workers)
-                for done, (count, found) in enumerate(compared, 1):
-                    report.compared += count
-                    for pair in found:
-                        writer.writerow(pair)
-                        if pair[3] == Verdict.DUPLICATE.value:
-                            report.duplicates += 1
-                        else:
-                            report.reviews += 1
-                    progress("compare", min(done * _CHUNK, last), last)
-            report.seconds["compare"] = time.perf_counter() - started
+            initargs=(scratch, str(model_path) if model_path else None, thresholds, secret),
+        ) as pool,
+    ):
+        started = time.perf_counter()
+        report = _load(source, errors, pool, progress)
+        report.seconds["load"] = time.perf_counter() - started
+        started = time.perf_counter()
+        db = sqlite3.connect(str(Path(scratch) / "scan.db"))
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        _attach_parts(db, Path(scratch))
+        _block(db, report)
+        report.seconds["block"] = time.perf_counter() - started
+        started = time.perf_counter()
+        last = db.execute("SELECT coalesce(max(rowid), 0) FROM block").fetchone()[0]
+        db.close()
+        chunks = iter(range(1, last + 1, _CHUNK))
+        with output.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(PAIR_COLUMNS)
+            compared = _in_order(pool, _compare_chunk, chunks, window=2 * workers)
+            for done, (count, found) in enumerate(compared, 1):
+                report.compared += count
+                for pair in found:
+                    writer.writerow(pair)
+                    if pair[3] == Verdict.DUPLICATE.value:
+                        report.duplicates += 1
+                    else:
+                        report.reviews += 1
+                progress("compare", min(done * _CHUNK, last), last)
+        report.seconds["compare"] = time.perf_counter() - started
     return report
 
 
