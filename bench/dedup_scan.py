@@ -5,7 +5,7 @@
 
 Writes the synthetic interchange CSV and truth file (unless they are
 there), then runs each engine as its own process tree, one after the other,
-sampling memory every 0.1 s: the peak of the tree's summed proportional set
+sampling memory every 0.5 s: the peak of the tree's summed proportional set
 size (PSS, which counts pages shared by forked workers once) and of its
 summed RSS. Both engines' pairs are scored against the truth with the same
 code (:func:`dedup.evaluate.score`, clusters counted in full) at the same
@@ -88,7 +88,7 @@ def _measure(command: list[str]) -> Run:
         while process.poll() is None:
             pss, rss = _memory_kb(_tree(process.pid))
             peak[0], peak[1] = max(peak[0], pss), max(peak[1], rss)
-            time.sleep(0.1)
+            time.sleep(0.5)  # reading smaps costs CPU the engines would use
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -143,20 +143,20 @@ def main() -> None:
     rows = []
     lokos = str(Path(sys.executable).parent / "lokos")
     ours = work / "lokos_pairs.csv"
-    run = _measure([lokos, "dedup", "scan", "--input", str(members), "--output", str(ours)])
-    print(run.output.strip().splitlines()[-1])
-    rows.append(
-        _row("lokos dedup scan", run, _scored(ours, "member_ref_a", "member_ref_b", "score"), truth)
-    )
-    if args.splink_python:
-        theirs = work / "splink_pairs.csv"
-        script = str(HERE / "splink" / "splink_scan.py")
-        run = _measure(
-            [args.splink_python, script, "--input", str(members), "--output", str(theirs)]
-        )
+    theirs = work / "splink_pairs.csv"
+    splink = str(HERE / "splink" / "splink_scan.py")
+    for number in range(1, args.runs + 1):  # alternating, so drift hits both alike
+        run = _measure([lokos, "dedup", "scan", "--input", str(members), "--output", str(ours)])
         print(run.output.strip().splitlines()[-1])
-        pairs = _scored(theirs, "member_ref_l", "member_ref_r", "match_probability")
-        rows.append(_row("Splink 5 (DuckDB)", run, pairs, truth))
+        pairs = _scored(ours, "member_ref_a", "member_ref_b", "score")
+        rows.append(_row(f"lokos dedup scan, run {number}", run, pairs, truth))
+        if args.splink_python:
+            run = _measure(
+                [args.splink_python, splink, "--input", str(members), "--output", str(theirs)]
+            )
+            print(run.output.strip().splitlines()[-1])
+            pairs = _scored(theirs, "member_ref_l", "member_ref_r", "match_probability")
+            rows.append(_row(f"Splink 5 (DuckDB), run {number}", run, pairs, truth))
 
     true_pairs = score(truth, []).true_pairs
     print(
