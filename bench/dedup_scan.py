@@ -125,6 +125,7 @@ def main() -> None:
     )
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--runs", type=int, default=2, help="runs of each engine, alternating")
     parser.add_argument(
         "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "lokos-scan-bench"
     )
