@@ -38,7 +38,16 @@ from hierarchy.lookup import cbo_by_code
 from hierarchy.models import Cbo, CboKind, Member, MemberStatus
 from ledger.interest import portfolio_at_risk
 from ledger.loan_book import counted_repayments_of, position_of
-from ledger.models import Attendance, Loan, LoanStatus, Meeting, Voucher, VoucherLine, VoucherStatus
+from ledger.models import (
+    Attendance,
+    Loan,
+    LoanSource,
+    LoanStatus,
+    Meeting,
+    Voucher,
+    VoucherLine,
+    VoucherStatus,
+)
 
 WINDOW = timedelta(weeks=26)
 WEEKS = 26
@@ -150,6 +159,7 @@ async def panchasutra(
         await session.scalar(
             select(func.count(func.distinct(Loan.member_pk))).where(
                 Loan.cbo_id == shg.id,
+                Loan.source == LoanSource.SHG_CORPUS,
                 Loan.status.in_((LoanStatus.ACTIVE, LoanStatus.CLOSED)),
                 Loan.disbursed_on > since,
                 Loan.disbursed_on <= as_of,
@@ -162,6 +172,7 @@ async def panchasutra(
             await session.scalars(
                 select(Loan).where(
                     Loan.cbo_id == shg.id,
+                    Loan.source == LoanSource.SHG_CORPUS,
                     Loan.status == LoanStatus.ACTIVE,
                     Loan.disbursed_on <= as_of,
                 )

@@ -1,4 +1,12 @@
-"""Internal loans from an SHG's corpus to its members: disbursement, repayment, position.
+"""An SHG's loans: internal loans from its corpus to members, and loans to the group from
+its VO or CLF (CIF) or a bank (bank linkage): disbursement, repayment, position.
+
+The schedule, the interest-first split and overdue work alike for both; the
+accounts differ. An internal loan moves cash and the member's loan account
+(interest is income); a loan to the group moves the bank account and the
+group's borrowing from that lender (interest is an expense). A bank loan
+carries its dose (first, second … linkage) and stays within the limit the
+bank sanctioned.
 
 Both steps are vouchers and go through maker–checker: a loan is pending until
 its disbursement voucher is approved (and cancelled if it is rejected); a
@@ -23,7 +31,7 @@ from hierarchy.lookup import cbo_by_code, member_by_member_id
 from hierarchy.models import Cbo, CboKind, Member, MemberStatus
 from ledger.interest import InterestMethod, Repayment, position
 from ledger.loan_book import counted_repayments, loan_schedule
-from ledger.models import LEDGER_ANCESTORS, Loan, LoanRepayment, LoanStatus
+from ledger.models import LEDGER_ANCESTORS, Loan, LoanRepayment, LoanSource, LoanStatus
 from ledger.vouchers import LineInput, NewVoucher, record_voucher
 
 _MAKERS = (Role.ADMIN, Role.BOOKKEEPER)
@@ -31,10 +39,17 @@ MAX_RATE_BP = 6000  # 60% a year: above any SHG's internal rate
 MAX_MONTHS = 120
 
 
+BORROWED_FROM = {
+    LoanSource.VO_CIF: "loan_from_vo",
+    LoanSource.CLF_CIF: "loan_from_clf",
+    LoanSource.BANK: "loan_from_bank",
+}
+
+
 @dataclass(frozen=True)
 class NewLoan:
     shg_code: str
-    member_id: str
+    member_id: str | None
     principal_paise: int
     annual_rate_bp: int
     months: int
@@ -45,6 +60,9 @@ class NewLoan:
     # the paper books at cut-off, so the money it lent came out of the
     # group's accumulated surplus, not out of today's cash.
     at_cut_off: bool = False
+    source: LoanSource = LoanSource.SHG_CORPUS
+    dose: int | None = None  # bank linkage only
+    sanctioned_limit_paise: int | None = None  # bank linkage only
 
 
 async def disburse_loan(
@@ -64,18 +82,26 @@ async def disburse_loan(
         raise DomainError(
             ErrorCode.INVALID, "firstDueOn", "The first instalment falls after disbursement"
         )
+    _check_lender(new)
     shg = await cbo_by_code(session, principal.scope, new.shg_code, CboKind.SHG)
     if shg is None:
         raise DomainError(ErrorCode.NOT_FOUND, "shgCode", "No SHG with this code in your scope")
-    member = await member_by_member_id(session, principal.scope, new.member_id)
-    if member is None or member.shg_id != shg.id:
-        raise DomainError(ErrorCode.NOT_FOUND, "memberId", "No such member in this SHG")
-    if member.status is not MemberStatus.ACTIVE:
-        raise DomainError(ErrorCode.INVALID_STATE, "memberId", "This member has left the SHG")
-    check_not_before(new.disbursed_on, member.joined_on, "disbursedOn", "she joined the SHG")
+    member = None
+    if new.source is LoanSource.SHG_CORPUS:
+        member = await member_by_member_id(session, principal.scope, new.member_id or "")
+        if member is None or member.shg_id != shg.id:
+            raise DomainError(ErrorCode.NOT_FOUND, "memberId", "No such member in this SHG")
+        if member.status is not MemberStatus.ACTIVE:
+            raise DomainError(ErrorCode.INVALID_STATE, "memberId", "This member has left the SHG")
+        check_not_before(new.disbursed_on, member.joined_on, "disbursedOn", "she joined the SHG")
+    else:
+        check_not_before(new.disbursed_on, shg.formed_on, "disbursedOn", "the SHG was formed")
     loan = Loan(
         cbo_id=shg.id,
-        member_pk=member.id,
+        member_pk=member.id if member else None,
+        source=new.source.value,
+        dose=new.dose,
+        sanctioned_limit_paise=new.sanctioned_limit_paise,
         principal_paise=new.principal_paise,
         annual_rate_bp=new.annual_rate_bp,
         months=new.months,
@@ -89,31 +115,57 @@ async def disburse_loan(
         setattr(loan, column, getattr(shg, column))
     session.add(loan)
     await session.flush()
-    source, narration = (
-        ("accumulated_surplus", f"Loan {loan.id} outstanding at cut-off")
-        if new.at_cut_off
-        else ("cash", f"Loan {loan.id} disbursed")
-    )
+    amount = new.principal_paise
+    if member is None:  # to the group: money into its bank account, owed to the lender
+        narration = f"Loan {loan.id} received ({new.source.value.replace('_', ' ')})"
+        lines = (
+            LineInput("bank", debit_paise=amount),
+            LineInput(BORROWED_FROM[new.source], credit_paise=amount),
+        )
+    else:
+        source, narration = (
+            ("accumulated_surplus", f"Loan {loan.id} outstanding at cut-off")
+            if new.at_cut_off
+            else ("cash", f"Loan {loan.id} disbursed")
+        )
+        lines = (
+            LineInput("loans_to_members", debit_paise=amount, member_id=member.member_id),
+            LineInput(source, credit_paise=amount),
+        )
     voucher = await record_voucher(
-        session,
-        principal,
-        NewVoucher(
-            shg.code,
-            new.disbursed_on,
-            narration,
-            (
-                LineInput(
-                    "loans_to_members", debit_paise=new.principal_paise, member_id=member.member_id
-                ),
-                LineInput(source, credit_paise=new.principal_paise),
-            ),
-        ),
-        today=today,
+        session, principal, NewVoucher(shg.code, new.disbursed_on, narration, lines), today=today
     )
     voucher.loan_id = loan.id
     loan.disbursement_voucher_id = voucher.id
     await session.flush()
     return loan
+
+
+def _check_lender(new: NewLoan) -> None:
+    """Who lends decides what else the loan must say."""
+    if new.source is LoanSource.SHG_CORPUS:
+        if not new.member_id:
+            raise DomainError(ErrorCode.REQUIRED, "memberId", "Name the member she lends to")
+        if new.dose is not None or new.sanctioned_limit_paise is not None:
+            raise DomainError(ErrorCode.INVALID, "dose", "Only a bank loan has a dose and limit")
+        return
+    if new.member_id:
+        raise DomainError(ErrorCode.INVALID, "memberId", "A loan to the group names no member")
+    if new.at_cut_off:
+        raise DomainError(ErrorCode.INVALID, "source", "A cut-off loads members' loans only")
+    if new.source is not LoanSource.BANK:
+        if new.dose is not None or new.sanctioned_limit_paise is not None:
+            raise DomainError(ErrorCode.INVALID, "dose", "Only a bank loan has a dose and limit")
+        return
+    if new.dose is None or not 1 <= new.dose <= 10:
+        raise DomainError(ErrorCode.INVALID, "dose", "A bank linkage dose is 1 to 10")
+    if new.sanctioned_limit_paise is None:
+        raise DomainError(ErrorCode.REQUIRED, "sanctionedLimit", "Give the sanctioned limit")
+    check_paise(new.sanctioned_limit_paise, "sanctionedLimit")
+    if new.principal_paise > new.sanctioned_limit_paise:
+        raise DomainError(
+            ErrorCode.INVALID, "principal", "The bank lends no more than it sanctioned"
+        )
 
 
 async def record_repayment(
@@ -144,22 +196,28 @@ async def record_repayment(
     before = position(instalments, paid, date.max)
     after = position(instalments, [*paid, Repayment(paid_on, amount_paise)], date.max)
     if after.advance_paise > 0:
-        raise DomainError(
-            ErrorCode.INVALID, "amount", "This is more than she still owes on the loan"
-        )
+        raise DomainError(ErrorCode.INVALID, "amount", "This is more than is owed on the loan")
     to_interest = after.interest_paid_paise - before.interest_paid_paise
     to_principal = after.principal_paid_paise - before.principal_paid_paise
-    member = await session.get(Member, loan.member_pk)
     shg = await session.get(Cbo, loan.cbo_id)
-    assert member is not None
     assert shg is not None
-    lines = [LineInput("cash", debit_paise=amount_paise)]
-    if to_principal:
-        lines.append(
-            LineInput("loans_to_members", credit_paise=to_principal, member_id=member.member_id)
-        )
-    if to_interest:
-        lines.append(LineInput("interest_income", credit_paise=to_interest))
+    source = LoanSource(loan.source)
+    if source is LoanSource.SHG_CORPUS:  # she pays the group, in cash at the meeting
+        member = await session.get(Member, loan.member_pk)
+        assert member is not None
+        lines = [LineInput("cash", debit_paise=amount_paise)]
+        if to_principal:
+            lines.append(
+                LineInput("loans_to_members", credit_paise=to_principal, member_id=member.member_id)
+            )
+        if to_interest:
+            lines.append(LineInput("interest_income", credit_paise=to_interest))
+    else:  # the group pays its lender from its bank account
+        lines = [LineInput("bank", credit_paise=amount_paise)]
+        if to_principal:
+            lines.append(LineInput(BORROWED_FROM[source], debit_paise=to_principal))
+        if to_interest:
+            lines.append(LineInput("interest_expense", debit_paise=to_interest))
     voucher = await record_voucher(
         session,
         principal,

@@ -25,6 +25,15 @@ class LoanStatus(StrEnum):
     CANCELLED = "cancelled"  # disbursement rejected
 
 
+class LoanSource(StrEnum):
+    """Where an SHG's loan comes from: its own corpus (to a member) or a lender (to the group)."""
+
+    SHG_CORPUS = "shg_corpus"  # an internal loan to one member
+    VO_CIF = "vo_cif"  # Community Investment Fund through the VO
+    CLF_CIF = "clf_cif"  # Community Investment Fund from the CLF
+    BANK = "bank"  # bank linkage: a dose within a sanctioned limit
+
+
 class VoucherStatus(StrEnum):
     DRAFT = "draft"
     APPROVED = "approved"
@@ -133,7 +142,9 @@ _LOAN_STATUS = Enum(
 
 
 class Loan(CboAncestors, Base):
-    """An internal loan from an SHG's corpus to one of its members."""
+    """A loan of an SHG: from its corpus to one of its members, or to the group from its VO,
+    its CLF (CIF) or a bank (bank linkage). The schedule, repayment split, overdue and
+    days past due work the same for both; only the accounts differ."""
 
     __tablename__ = "loan"
     __table_args__ = (
@@ -147,7 +158,10 @@ class Loan(CboAncestors, Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     cbo_id: Mapped[int] = mapped_column(ForeignKey("cbo.id"))
-    member_pk: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    member_pk: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    source: Mapped[str] = mapped_column(String(16), default=LoanSource.SHG_CORPUS.value)
+    dose: Mapped[int | None] = mapped_column(BigInteger)  # bank linkage: 1st, 2nd … loan
+    sanctioned_limit_paise: Mapped[int | None] = mapped_column(BigInteger)
     principal_paise: Mapped[int] = mapped_column(BigInteger)
     annual_rate_bp: Mapped[int] = mapped_column(BigInteger)
     months: Mapped[int] = mapped_column(BigInteger)

@@ -24,6 +24,9 @@ from ledger.loans import NewLoan, disburse_loan, record_repayment
 
 strawberry.enum(InterestMethod)
 strawberry.enum(models.LoanStatus)
+strawberry.enum(
+    models.LoanSource, description="Who lends: the SHG's corpus, its VO or CLF, a bank."
+)
 
 
 def _rupees(paise: int) -> Money:
@@ -48,8 +51,14 @@ class LoanPosition:
     days_past_due: int
 
 
-@strawberry.type(description="An internal loan from an SHG's corpus to a member.")
+@strawberry.type(
+    description="An SHG's loan: from its corpus to a member, or to the group from its VO, "
+    "CLF or a bank."
+)
 class Loan(Node):
+    source: models.LoanSource
+    dose: int | None = strawberry.field(description="Bank linkage: 1 for the first loan …")
+    sanctioned_limit: Money | None
     principal: Money
     annual_rate_percent: str
     months: int
@@ -61,8 +70,12 @@ class Loan(Node):
 
     @classmethod
     def from_row(cls, row: models.Loan) -> Loan:
+        limit = row.sanctioned_limit_paise
         return cls(
             id=global_id("Loan", row.id),
+            source=models.LoanSource(row.source),
+            dose=row.dose,
+            sanctioned_limit=None if limit is None else _rupees(limit),
             principal=_rupees(row.principal_paise),
             annual_rate_percent=format_rate_percent(row.annual_rate_bp),
             months=row.months,
@@ -73,8 +86,10 @@ class Loan(Node):
             row=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The borrower of an internal loan; null for a loan to the group.")
     async def member(self, info: Info) -> Member | None:
+        if self.row.member_pk is None:
+            return None
         row = await info.context.loader(MemberByIdLoader).load(self.row.member_pk)
         return None if row is None else Member.from_row(row)
 
@@ -109,7 +124,12 @@ class Loan(Node):
 @strawberry.input
 class DisburseLoanInput:
     shg_code: str
-    member_id: str
+    member_id: str | None = strawberry.field(
+        default=None, description="The borrower of an internal loan; none for a loan to the group."
+    )
+    source: models.LoanSource = models.LoanSource.SHG_CORPUS
+    dose: int | None = None
+    sanctioned_limit: Money | None = None
     principal: Money
     annual_rate_percent: str = strawberry.field(description='Yearly, in percent: "24" or "12.5".')
     months: int
@@ -157,7 +177,8 @@ async def loan_by_id(info: Info, loan_id: int | None) -> Loan | None:
 @strawberry.type
 class LoanMutation:
     @strawberry.mutation(
-        description="Lend from the SHG's corpus to a member; a checker approves the voucher."
+        description="Lend from the SHG's corpus to a member, or record a loan to the group from "
+        "its VO, CLF (CIF) or a bank; a checker approves the voucher."
     )
     async def disburse_loan(self, info: Info, input: DisburseLoanInput) -> DisburseLoanPayload:
         context = info.context
@@ -171,6 +192,11 @@ class LoanMutation:
                 method=input.method,
                 disbursed_on=input.disbursed_on,
                 first_due_on=input.first_due_on,
+                source=input.source,
+                dose=input.dose,
+                sanctioned_limit_paise=None
+                if input.sanctioned_limit is None
+                else parse_rupees(input.sanctioned_limit, "sanctionedLimit"),
             )
         except DomainError as error:
             return DisburseLoanPayload(errors=[user_error(error)])

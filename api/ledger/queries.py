@@ -137,7 +137,8 @@ class LedgerQuery:
         return await _of_cbo(info, shg_code, models.Loan, status, first, after, Loan.from_row)
 
     @strawberry.field(
-        description="Share of an SHG's loan principal outstanding over `days` past due, 0 to 1."
+        description="Share of the principal an SHG's members owe it that is over `days` past "
+        "due, 0 to 1 (internal loans; the group's own borrowing is not its portfolio)."
     )
     async def portfolio_at_risk(
         self, info: Info, shg_code: str, as_of: date | None = None, days: int = 30
@@ -154,6 +155,7 @@ class LedgerQuery:
                     await session.scalars(
                         select(models.Loan).where(
                             models.Loan.cbo_id == shg.id,
+                            models.Loan.source == models.LoanSource.SHG_CORPUS,
                             models.Loan.status == models.LoanStatus.ACTIVE,
                         )
                     )

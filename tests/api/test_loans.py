@@ -268,3 +268,85 @@ async def test_repayments_are_undone_newest_first(api: Api, world: World) -> Non
     assert await approve(undo_first) == []
     position = (await api.query(LOAN, {"id": loan_id, "on": "2024-06-10"}))["node"]["position"]
     assert position["principalPaid"] == "0.00" and position["interestPaid"] == "0.00"
+
+
+GROUP_LOAN = """mutation($input: DisburseLoanInput!) { disburseLoan(input: $input) {
+    loan { id status source dose sanctionedLimit member { memberId } }
+    errors { code field message } } }"""
+VOUCHER_LINES = (
+    """query($id: ID!) { node(id: $id) { ... on Voucher { lines { account debit credit } } } }"""
+)
+
+
+def _bank_loan(shg: str, **change: Any) -> dict[str, Any]:
+    loan = {
+        "shgCode": shg, "source": "BANK", "dose": 1, "sanctionedLimit": "100000",
+        "principal": "60000", "annualRatePercent": "12", "months": 12, "method": "FLAT",
+        "disbursedOn": "2024-04-10", "firstDueOn": "2024-05-10",
+    }  # fmt: skip
+    return {"input": {**loan, **change}}
+
+
+async def test_a_bank_linkage_loan_is_the_groups_debt(api: Api, world: World) -> None:
+    shg, _ = _shg(world)
+    made = (await api.query(GROUP_LOAN, _bank_loan(shg), subject="bk-1"))["disburseLoan"]
+    assert made["errors"] == []
+    loan = made["loan"]
+    assert (loan["source"], loan["dose"], loan["sanctionedLimit"], loan["member"]) == (
+        "BANK", 1, "100000.00", None,
+    )  # fmt: skip
+    [draft] = (await api.query(DRAFTS, {"c": shg}))["vouchers"]["edges"]
+    lines = (await api.query(VOUCHER_LINES, {"id": draft["node"]["id"]}))["node"]["lines"]
+    assert {(x["account"], x["debit"], x["credit"]) for x in lines} == {
+        ("bank", "60000.00", "0.00"),
+        ("loan_from_bank", "0.00", "60000.00"),
+    }
+    await _approve_latest_draft(api, shg)
+    assert (await api.query(LOAN, {"id": loan["id"]}))["node"]["status"] == "ACTIVE"
+    # The first instalment: 600 interest (12% flat on 60,000), 5,000 principal, from the bank.
+    paid = (
+        await api.query(
+            REPAY, {"input": {"loanId": loan["id"], "amount": "5600", "paidOn": "2024-05-10"}}
+        )
+    )["recordRepayment"]
+    assert {(x["account"], x["debit"], x["credit"]) for x in paid["voucher"]["lines"]} == {
+        ("bank", "0.00", "5600.00"),
+        ("loan_from_bank", "5000.00", "0.00"),
+        ("interest_expense", "600.00", "0.00"),
+    }
+    # Overdue to the bank, but not the group's portfolio at risk: no member owes it.
+    par = await api.query(
+        'query($c: String!) { portfolioAtRisk(shgCode: $c, asOf: "2025-01-01") }', {"c": shg}
+    )
+    assert par == {"portfolioAtRisk": "0.0000"}
+    cif = (
+        await api.query(
+            GROUP_LOAN,
+            _bank_loan(shg, source="VO_CIF", dose=None, sanctionedLimit=None, principal="50000"),
+        )
+    )["disburseLoan"]
+    assert cif["errors"] == [] and cif["loan"]["source"] == "VO_CIF"
+    drafts = (await api.query(DRAFTS, {"c": shg}))["vouchers"]["edges"]
+    lines = (await api.query(VOUCHER_LINES, {"id": drafts[-1]["node"]["id"]}))["node"]["lines"]
+    assert {(x["account"], x["credit"]) for x in lines} >= {("loan_from_vo", "50000.00")}
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "code"),
+    [
+        ({"principal": "100000.01"}, "principal", "INVALID"),  # over the sanctioned limit
+        ({"dose": None}, "dose", "INVALID"),
+        ({"sanctionedLimit": None}, "sanctionedLimit", "REQUIRED"),
+        ({"memberId": "X"}, "memberId", "INVALID"),  # a loan to the group names no member
+        ({"source": "VO_CIF"}, "dose", "INVALID"),  # only a bank loan has a dose
+        ({"source": "SHG_CORPUS", "dose": None, "sanctionedLimit": None}, "memberId", "REQUIRED"),
+    ],
+)
+async def test_group_loans_refuse_what_their_lender_rules_out(
+    api: Api, world: World, change: dict[str, Any], field: str, code: str
+) -> None:
+    shg, _ = _shg(world)
+    data = (await api.query(GROUP_LOAN, _bank_loan(shg, **change)))["disburseLoan"]
+    assert data["loan"] is None
+    assert [(e["field"], e["code"]) for e in data["errors"]] == [(field, code)]
+    assert (await api.query(DRAFTS, {"c": shg}))["vouchers"]["edges"] == []
