@@ -14,6 +14,7 @@ from api.context import Context
 from api.errors import query_error
 from api.hierarchy.dataloaders import CboByCodeLoader
 from api.hierarchy.types import After, First, Info
+from api.ledger.community_funds import CifPortfolio
 from api.ledger.dataloaders import LoanByIdLoader, VoucherByIdLoader
 from api.ledger.grading import Panchasutra
 from api.ledger.loans import Loan
@@ -25,6 +26,7 @@ from core.errors import DomainError
 from hierarchy.codes import normalise_code
 from hierarchy.lookup import cbo_by_code
 from ledger import models
+from ledger.community_funds import cif_portfolio
 from ledger.grading import panchasutra
 from ledger.interest import portfolio_at_risk
 from ledger.loan_book import counted_repayments_of, position_of
@@ -104,6 +106,23 @@ class LedgerQuery:
         async with info.context.sessions() as session:
             report = await panchasutra(session, scope, shg_code, as_of or date.today())
         return None if report is None else Panchasutra.from_report(report)
+
+    @strawberry.field(
+        description="The CIF a VO or CLF has out with SHGs on `asOf` (default today): each "
+        "loan, outstanding and overdue; null outside your scope."
+    )
+    async def cif_portfolio(
+        self, info: Info, cbo_code: str, as_of: date | None = None
+    ) -> CifPortfolio | None:
+        scope = info.context.read_scope
+        if scope is None:
+            return None
+        try:
+            async with info.context.sessions() as session:
+                report = await cif_portfolio(session, scope, cbo_code, as_of or date.today())
+        except DomainError as error:
+            raise query_error(error) from None
+        return None if report is None else CifPortfolio.from_report(report)
 
     @strawberry.field(description="Her savings and loan statement; null outside your scope.")
     async def passbook(

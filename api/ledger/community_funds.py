@@ -1,0 +1,71 @@
+"""GraphQL types of a federation's CIF portfolio (:mod:`ledger.community_funds`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from strawberry import Private
+
+from api.hierarchy.types import Cbo, cbo_type
+from api.ledger.loans import Loan
+from api.ledger.types import Money
+from core.money import format_rupees
+from ledger import community_funds
+
+
+def _rupees(paise: int) -> Money:
+    return Money(format_rupees(paise))
+
+
+@strawberry.type(description="One SHG's CIF loan and where it stands.")
+class CifLoan:
+    loan: Loan
+    principal_outstanding: Money
+    overdue: Money
+    days_past_due: int
+    item: Private[community_funds.CifLoan]
+
+    @strawberry.field
+    def shg(self) -> Cbo:
+        result: Cbo = cbo_type(self.item.shg)
+        return result
+
+
+@strawberry.type(
+    description="The CIF a VO or CLF has out with SHGs: which groups hold it, repaid or not."
+)
+class CifPortfolio:
+    as_of: date
+    loans: list[CifLoan]
+    disbursed: Money
+    outstanding: Money
+    overdue: Money
+    par30: str = strawberry.field(description="Share of outstanding over 30 days past due.")
+    report: Private[community_funds.CifPortfolio]
+
+    @classmethod
+    def from_report(cls, report: community_funds.CifPortfolio) -> CifPortfolio:
+        return cls(
+            as_of=report.as_of,
+            loans=[
+                CifLoan(
+                    loan=Loan.from_row(item.loan),
+                    principal_outstanding=_rupees(item.position.principal_outstanding_paise),
+                    overdue=_rupees(item.position.overdue_paise),
+                    days_past_due=item.position.days_past_due,
+                    item=item,
+                )
+                for item in report.loans
+            ],
+            disbursed=_rupees(report.disbursed_paise),
+            outstanding=_rupees(report.outstanding_paise),
+            overdue=_rupees(report.overdue_paise),
+            par30=f"{report.par30:.4f}",
+            report=report,
+        )
+
+    @strawberry.field
+    def federation(self) -> Cbo:
+        result: Cbo = cbo_type(self.report.federation)
+        return result
