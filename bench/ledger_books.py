@@ -11,6 +11,11 @@ SHG with a single year (52). Then, through the whole API:
 
     python bench/ledger_books.py --vouchers 1000000
 
+With ``--processes K`` the record + approve load goes over HTTP to K
+separate ``lokos serve`` processes on one database (clients spread across
+them, as a load balancer would), to show what more API processes buy;
+``--database NAME`` keeps the seeded database and reuses it next time.
+
 PostgreSQL only (the production store). Prints Markdown rows for bench/README.md.
 """
 
@@ -18,7 +23,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -117,12 +126,21 @@ class Loader:
 
 
 async def run(
-    vouchers: int, members: int, clients: int, posts: int, reads: int, postgres: str
+    vouchers: int,
+    members: int,
+    clients: int,
+    posts: int,
+    reads: int,
+    postgres: str,
+    keep: str | None,
+    processes: int,
 ) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="lokos-bench-"))
-    database = f"lokos_bench_{uuid.uuid4().hex[:8]}"
+    database = keep or f"lokos_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(postgres)
-    await admin.execute(f'CREATE DATABASE "{database}"')
+    fresh = not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
+    if fresh:
+        await admin.execute(f'CREATE DATABASE "{database}"')
     await admin.close()
     url = (
         postgres.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
@@ -133,9 +151,16 @@ async def run(
     sessions = session_factory(engine)
     try:
         await upgrade(engine)
-        await seed_demo(sessions, members=members, seed=1)
+        if fresh:
+            await seed_demo(sessions, members=members, seed=1)
         async with sessions() as session:
-            shgs = list((await session.scalars(select(Cbo).where(Cbo.kind == CboKind.SHG))).all())
+            shgs = list(
+                (
+                    await session.scalars(
+                        select(Cbo).where(Cbo.kind == CboKind.SHG).order_by(Cbo.id)
+                    )
+                ).all()
+            )
             member_rows = (
                 await session.execute(select(Member.id, Member.member_id, Member.shg_id))
             ).all()
@@ -146,31 +171,32 @@ async def run(
         loader = Loader()
         start = time.perf_counter()
         today = date(2026, 3, 31)
-        async with transaction(sessions) as session:
-            for shg, weeks in ((old_shg, 520), (young_shg, 52)):
-                for week in range(weeks):
-                    day = today - timedelta(weeks=weeks - week)
-                    lines = [("savings_compulsory", pk, -10_000) for pk, _ in people[shg.id]]
-                    lines.append(("cash", 0, 10_000 * len(people[shg.id])))
-                    await loader.load(session, shg, day, lines)
-            batch: list[tuple[Cbo, date, list[tuple[str, int, int]]]] = []
-            for n in range(vouchers - 572):
-                shg = shgs[2 + n % (len(shgs) - 2)]
-                pk, _ = people[shg.id][n % len(people[shg.id])]
-                amount = 1_000 + n % 50_000
-                batch.append(
-                    (
-                        shg,
-                        today - timedelta(days=n % 3650),
-                        [("cash", 0, amount), ("savings_compulsory", pk, -amount)],
+        if fresh:  # a kept database already holds its vouchers
+            async with transaction(sessions) as session:
+                for shg, weeks in ((old_shg, 520), (young_shg, 52)):
+                    for week in range(weeks):
+                        day = today - timedelta(weeks=weeks - week)
+                        lines = [("savings_compulsory", pk, -10_000) for pk, _ in people[shg.id]]
+                        lines.append(("cash", 0, 10_000 * len(people[shg.id])))
+                        await loader.load(session, shg, day, lines)
+                batch: list[tuple[Cbo, date, list[tuple[str, int, int]]]] = []
+                for n in range(vouchers - 572):
+                    shg = shgs[2 + n % (len(shgs) - 2)]
+                    pk, _ = people[shg.id][n % len(people[shg.id])]
+                    amount = 1_000 + n % 50_000
+                    batch.append(
+                        (
+                            shg,
+                            today - timedelta(days=n % 3650),
+                            [("cash", 0, amount), ("savings_compulsory", pk, -amount)],
+                        )
                     )
-                )
-                if len(batch) == BATCH:
+                    if len(batch) == BATCH:
+                        await loader.load_many(session, batch)
+                        batch = []
+                if batch:
                     await loader.load_many(session, batch)
-                    batch = []
-            if batch:
-                await loader.load_many(session, batch)
-            await loader.finish(session)
+                await loader.finish(session)
         loaded = time.perf_counter() - start
         async with engine.begin() as connection:
             await connection.exec_driver_sql("ANALYZE")
@@ -192,10 +218,22 @@ async def run(
         record_ms: list[float] = []
         approve_ms: list[float] = []
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        servers = _start_servers(settings, processes) if processes else []
+        async with contextlib.AsyncExitStack() as stack:
+            client = await stack.enter_async_context(
+                httpx.AsyncClient(transport=transport, base_url="http://bench")
+            )
+            posting = [
+                await stack.enter_async_context(
+                    httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60)
+                )
+                for _, port in servers
+            ] or [client]
+            for api in posting[: len(servers)]:
+                await _wait_until_up(api)
             remaining = posts
 
-            async def post_one(n: int) -> None:
+            async def post_one(n: int, client: httpx.AsyncClient) -> None:
                 shg = shgs[2 + n % (len(shgs) - 2)]
                 _, member_id = people[shg.id][n % len(people[shg.id])]
                 body = {
@@ -229,15 +267,18 @@ async def run(
                 approve_ms.append((time.perf_counter() - t) * 1000)
                 assert approved.json()["data"]["approveVoucher"]["errors"] == []
 
-            async def worker() -> None:
+            async def worker(number: int) -> None:
                 nonlocal remaining
                 while remaining > 0:
                     remaining -= 1
-                    await post_one(remaining)
+                    await post_one(remaining, posting[number % len(posting)])
 
             t0 = time.perf_counter()
-            await asyncio.gather(*(worker() for _ in range(clients)))
+            await asyncio.gather(*(worker(i) for i in range(clients)))
             wall = time.perf_counter() - t0
+            for server, _ in servers:
+                server.terminate()
+                server.wait()
 
             async def timed(query: str, variables: dict[str, Any]) -> list[float]:
                 samples = []
@@ -269,8 +310,10 @@ async def run(
         )
         print("| case | result |")
         print("|---|---|")
+        how = f"{processes} API processes over HTTP" if processes else "in-process"
         print(
-            f"| record + approve, {clients} clients, {posts} vouchers | {posts / wall:.0f} vouchers posted/s |"
+            f"| record + approve, {clients} clients, {posts} vouchers, {how} | "
+            f"{posts / wall:.0f} vouchers posted/s |"
         )
         print(
             f"| recordVoucher latency under that load | p50 {statistics.median(record_ms):.1f} ms, "
@@ -286,9 +329,45 @@ async def run(
             )
     finally:
         await engine.dispose()
-        admin = await asyncpg.connect(postgres)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await admin.close()
+        if keep is None:
+            admin = await asyncpg.connect(postgres)
+            await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            await admin.close()
+
+
+def _start_servers(settings: Settings, count: int) -> list[tuple[subprocess.Popen[bytes], int]]:
+    """``count`` ``lokos serve`` processes on one database, on ports 8101 upwards."""
+    lokos = str(Path(sys.executable).parent / "lokos")
+    env = {
+        **os.environ,
+        "LOKOS_DATABASE_URL": settings.database_url,
+        "LOKOS_CONFIG_DIR": str(settings.config_dir),
+        "LOKOS_ENV": "test",
+        "LOKOS_LOG_LEVEL": "warning",
+    }
+    return [
+        (
+            subprocess.Popen(  # noqa: S603  # our own command line
+                [lokos, "serve", "--port", str(port), "--demo-members", "0"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            ),
+            port,
+        )
+        for port in range(8101, 8101 + count)
+    ]
+
+
+async def _wait_until_up(client: httpx.AsyncClient) -> None:
+    for _ in range(120):
+        try:
+            if (await client.get("/healthz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.5)
+    raise SystemExit("an API process did not start")
 
 
 def main() -> None:
@@ -301,9 +380,20 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=2_000)
     parser.add_argument("--reads", type=int, default=300)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--database", help="PostgreSQL database to keep and reuse")
+    parser.add_argument("--processes", type=int, default=0, help="API processes over HTTP")
     args = parser.parse_args()
     asyncio.run(
-        run(args.vouchers, args.members, args.clients, args.posts, args.reads, args.postgres)
+        run(
+            args.vouchers,
+            args.members,
+            args.clients,
+            args.posts,
+            args.reads,
+            args.postgres,
+            args.database,
+            args.processes,
+        )
     )
 
 
