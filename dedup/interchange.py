@@ -107,13 +107,44 @@ class Lines:
     records: list[str]
 
 
+MAX_RECORD = 65_536  # characters: no member's row is longer; a runaway quote is cut here
+
+
+def _inside_quotes(text: str) -> bool:
+    """Whether ``text`` ends inside a quoted field, read as :mod:`csv` reads it.
+
+    A quote opens a field only at the field's start (a stray one, as in
+    O"Brien, is just a character), and a doubled quote inside a quoted field
+    is a quote character.
+    """
+    if '"' not in text:
+        return False
+    inside, at_start, i = False, True, 0
+    while i < len(text):
+        char = text[i]
+        if inside:
+            if char == '"':
+                if text[i + 1 : i + 2] == '"':
+                    i += 1
+                else:
+                    inside = False
+            at_start = False
+        else:
+            if char == '"' and at_start:
+                inside = True
+            at_start = char in ",\r\n"
+        i += 1
+    return inside
+
+
 def read_lines(path: Path, size: int) -> Iterator[Lines]:
     """The file's records in batches of ``size``, after checking the header.
 
     A quoted field may hold a line break, so a physical line that leaves a
-    quote open is joined to the next (quotes inside a field are doubled,
-    which keeps the count even). Blank lines are skipped and not numbered,
-    as :class:`csv.DictReader` does.
+    quoted field open is joined to the next, up to :data:`MAX_RECORD`
+    characters (past that the record goes on as it is, to be reported bad).
+    Blank lines are skipped and not numbered, as :class:`csv.DictReader`
+    does.
     """
     with path.open(newline="", encoding="utf-8-sig") as handle:
         header = tuple(next(csv.reader([handle.readline()]), []))
@@ -123,7 +154,7 @@ def read_lines(path: Path, size: int) -> Iterator[Lines]:
         number, batch, pending = 2, [], ""
         for line in handle:
             pending += line
-            if pending.count('"') % 2:
+            if len(pending) < MAX_RECORD and _inside_quotes(pending):
                 continue  # a quoted field runs on to the next line
             if pending.strip():
                 batch.append(pending)
@@ -140,7 +171,12 @@ def read_lines(path: Path, size: int) -> Iterator[Lines]:
 
 def parse_lines(lines: Lines, keyring: Keyring) -> Iterator[Person | RowError]:
     width = len(lines.header)
-    for number, values in enumerate(csv.reader(lines.records), start=lines.first_row):
+    for number, record in enumerate(lines.records, start=lines.first_row):
+        try:
+            values = next(csv.reader([record]), [])
+        except csv.Error:
+            yield RowError(number, "", "the row's quoting is malformed")
+            continue
         row = dict(zip(lines.header, values, strict=False))  # widths are checked next
         ref = (row.get("member_ref") or "").strip()
         if len(values) != width:

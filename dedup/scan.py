@@ -50,7 +50,8 @@ PAIR_COLUMNS = ("member_ref_a", "member_ref_b", "score", "decision")
 ERROR_COLUMNS = ("row", "member_ref", "reason")
 _CHUNK = 20000  # blocks per task handed to a worker
 _BATCH = 5_000  # rows per parse task and insert
-_IDS_PER_QUERY = 30_000  # under SQLite's 32,766 bound parameters
+_IDS_PER_QUERY = 30_000
+MAX_WORKERS = 8  # under SQLite's 32,766 bound parameters
 
 Progress = Callable[[str, int, int | None], None]
 A = TypeVar("A")
@@ -197,11 +198,18 @@ def _scratch() -> sqlite3.Connection:
         db = sqlite3.connect(str(scratch / "scan.db"))
         _attach_parts(db, scratch)
         _worker["db"] = db
+        # Keys of skipped (oversized) blocks: a pair is scored in the block of its smallest
+        # shared key among the blocks that are scored, or a shared household phone with a
+        # small id would hide the pair from every block.
+        _worker["skipped"] = frozenset(
+            key for (key,) in db.execute("SELECT key FROM block WHERE size > ?", (MAX_BLOCK,))
+        )
     return _worker["db"]  # type: ignore[return-value]  # set just above
 
 
 def _people(db: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[Person, frozenset[int]]]:
-    """Each record of a chunk of blocks read and unpickled once, with its keys as a set."""
+    """Each record of a chunk of blocks read and unpickled once, with its scored keys as a set."""
+    skipped: frozenset[int] = _worker["skipped"]  # type: ignore[assignment]  # set by _scratch
     people: dict[int, tuple[Person, frozenset[int]]] = {}
     for start in range(0, len(ids), _IDS_PER_QUERY):
         part = ids[start : start + _IDS_PER_QUERY]
@@ -209,7 +217,7 @@ def _people(db: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[Person, f
         query = f"SELECT id, data FROM all_people WHERE id IN ({marks})"  # noqa: S608  # only ?s
         for pid, data in db.execute(query, part):
             record, keys = pickle.loads(data)  # noqa: S301  # our own scratch file, from _load
-            people[pid] = (record, frozenset(keys))
+            people[pid] = (record, frozenset(keys) - skipped)
     return people
 
 
@@ -255,7 +263,8 @@ def scan(
 ) -> ScanReport:
     """Scan ``source`` and write its candidate pairs to ``output``; see the module docstring."""
     thresholds = thresholds or Thresholds()
-    workers = workers or min(os.cpu_count() or 1, 4)
+    # SQLite attaches at most 10 databases: one part file per worker, kept well under.
+    workers = min(workers or min(os.cpu_count() or 1, 4), MAX_WORKERS)
     # A key for this run only: tokens compare within the file and mean nothing after it.
     secret = secrets.token_bytes(32)
     with (

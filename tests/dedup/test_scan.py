@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
+from dedup import scan as scan_module
+from dedup.blocking import MAX_BLOCK
 from dedup.evaluate import read_truth, score
 from dedup.scan import read_pairs, scan
 from dedup.synth import COLUMNS, write_synthetic
@@ -83,3 +87,60 @@ def test_quoted_commas_and_line_breaks_blank_lines_and_ragged_rows(tmp_path: Pat
         ("7", "", "member_ref is required"),
     ]
     assert (report.rows, report.bad_rows) == (3, 3)
+
+
+def test_a_pair_in_an_oversized_block_is_still_scored_in_its_other_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A phone typed for a whole SHG federation (over MAX_BLOCK women) is skipped as a block;
+    two records of one woman on it who also share an Aadhaar number are found all the same,
+    even when the phone's key sorts first (forced here; the worker is forked with it)."""
+    key_id = scan_module._key_id
+    monkeypatch.setattr(
+        scan_module, "_key_id", lambda key: -(2**62) if key.startswith("m:") else key_id(key)
+    )
+    source = tmp_path / "m.csv"
+    base = dict.fromkeys(COLUMNS, "")
+    base.update(
+        state_code="ST-9", district_code="DT-1", block_code="BL-1", village_code="VL-1",
+        mobile="9876543210", birth_year="1985",
+    )  # fmt: skip
+    rows = [
+        {**base, "member_ref": f"P{n}", "name": f"Woman {n:04d}", "village_code": f"VL-{n}"}
+        for n in range(MAX_BLOCK + 1)
+    ]
+    # Her two records share only the phone and the Aadhaar number: other districts, no year.
+    twin = {"name": "Phoolmati Devi", "aadhaar": aadhaar_number(9), "birth_year": ""}
+    rows += [
+        {**base, **twin, "member_ref": "T1", "district_code": "DT-7", "block_code": "BL-7",
+         "village_code": "VL-7"},
+        {**base, **twin, "member_ref": "T2", "district_code": "DT-8", "block_code": "BL-8",
+         "village_code": "VL-8"},
+    ]  # fmt: skip
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    report = scan(source, tmp_path / "p.csv", errors=tmp_path / "e.csv", workers=1)
+    assert report.skipped_blocks >= 1  # the phone (and the shared 'woman' name code)
+    pairs = [(a, b, d) for a, b, _, d in read_pairs(tmp_path / "p.csv")]
+    assert ("T1", "T2", "duplicate") in pairs
+
+
+def test_a_stray_quote_is_a_letter_not_the_start_of_a_field(tmp_path: Path) -> None:
+    source = tmp_path / "m.csv"
+    values = dict.fromkeys(COLUMNS, "")
+    values.update(
+        state_code="ST-9", district_code="DT-1", block_code="BL-1", village_code="VL-1",
+        birth_year="1985",
+    )  # fmt: skip
+    lines = [",".join(COLUMNS)]
+    for ref, name in (("Q1", 'Rani O"Neil'), ("Q2", "Sunita Devi"), ("Q3", '"Kamla\nDevi')):
+        lines.append(",".join({**values, "member_ref": ref, "name": name}[c] for c in COLUMNS))
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = scan(source, tmp_path / "p.csv", errors=tmp_path / "e.csv", workers=1)
+    errors = list(csv.DictReader((tmp_path / "e.csv").open(encoding="utf-8")))
+    # Q3 opens a quote it never closes: it runs to the end of the file and is refused alone.
+    assert (report.rows, [(e["row"], e["reason"]) for e in errors]) == (
+        2, [("4", "wrong number of columns")],
+    )  # fmt: skip
