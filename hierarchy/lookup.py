@@ -31,14 +31,19 @@ async def cbo_by_code(
     kind: CboKind | None = None,
     *,
     for_update: bool = False,
+    for_share: bool = False,
 ) -> Cbo | None:
     """``for_update`` locks the row (PostgreSQL) for a write that depends on its status:
-    closing, approving, joining or federating into a CBO then happen one at a time."""
+    closing, approving, joining or federating into a CBO then happen one at a time.
+    ``for_share`` lets writes that only add to the CBO (vouchers) run side by side while
+    still waiting for, and being seen by, one that holds ``for_update`` (a cut-off)."""
     query = select(Cbo).where(Cbo.code == normalise_code(code), scope.clause(Cbo))
     if kind is not None:
         query = query.where(Cbo.kind == kind)
     if for_update:
         query = query.with_for_update()
+    elif for_share:
+        query = query.with_for_update(read=True)
     cbo: Cbo | None = await session.scalar(query)
     return cbo
 

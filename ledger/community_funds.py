@@ -80,6 +80,7 @@ async def cif_portfolio(
                 select(Loan)
                 .where(
                     *which,
+                    scope.clause(Loan),
                     Loan.status.in_((LoanStatus.ACTIVE, LoanStatus.CLOSED)),
                     Loan.disbursed_on <= as_of,
                 )

@@ -32,6 +32,7 @@ from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from core.access import Scope
 from hierarchy.lookup import cbo_by_code
@@ -133,6 +134,7 @@ async def panchasutra(
         )
         or 0
     )
+    reversal = aliased(Voucher)
     savers = (
         select(Meeting.id, VoucherLine.member_pk)
         .distinct()
@@ -141,6 +143,9 @@ async def panchasutra(
         .where(
             *in_window,
             Voucher.status == VoucherStatus.APPROVED,
+            ~select(reversal.id)
+            .where(reversal.reverses_id == Voucher.id, reversal.status == VoucherStatus.APPROVED)
+            .exists(),  # savings taken back by a reversal were not saved
             VoucherLine.account == "savings_compulsory",
             VoucherLine.amount_paise < 0,
         )

@@ -96,6 +96,11 @@ async def disburse_loan(
         check_not_before(new.disbursed_on, member.joined_on, "disbursedOn", "she joined the SHG")
     else:
         check_not_before(new.disbursed_on, shg.formed_on, "disbursedOn", "the SHG was formed")
+        lender = {LoanSource.VO_CIF: shg.vo_id, LoanSource.CLF_CIF: shg.clf_id}
+        if new.source in lender and lender[new.source] is None:
+            raise DomainError(
+                ErrorCode.INVALID_STATE, "source", "This SHG has no such federation to borrow from"
+            )
     loan = Loan(
         cbo_id=shg.id,
         member_pk=member.id if member else None,

@@ -22,7 +22,7 @@ from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code
 from hierarchy.models import CboKind, CboStatus, Member
 from ledger.loans import record_repayment
-from ledger.models import Attendance, Loan, Meeting, Voucher
+from ledger.models import Attendance, Loan, LoanSource, Meeting, Voucher
 from ledger.vouchers import LineInput, NewVoucher, active_member, record_voucher
 
 
@@ -161,9 +161,10 @@ async def record_meeting(
         )
     for index, repayment in enumerate(new.repayments):
         loan = await session.get(Loan, repayment.loan_id)
-        if loan is None or loan.cbo_id != shg.id:
+        if loan is None or loan.cbo_id != shg.id or loan.source != LoanSource.SHG_CORPUS:
+            # The group's own borrowing is repaid from its bank account, not at a meeting.
             raise DomainError(
-                ErrorCode.NOT_FOUND, f"repayments[{index}].loanId", "No such loan of this SHG"
+                ErrorCode.NOT_FOUND, f"repayments[{index}].loanId", "No such member's loan here"
             )
         try:
             paid = await record_repayment(

@@ -96,7 +96,9 @@ async def record_voucher(
 ) -> Voucher:
     principal.require(*_MAKERS)
     narration = _text(new.narration, "narration", "a narration")
-    cbo = await cbo_by_code(session, principal.scope, new.cbo_code)
+    # Shared lock: vouchers of one CBO go side by side, but wait for a cut-off (which must
+    # come first) and are seen by it.
+    cbo = await cbo_by_code(session, principal.scope, new.cbo_code, for_share=True)
     if cbo is None:
         raise DomainError(ErrorCode.NOT_FOUND, "cboCode", "No CBO with this code in your scope")
     if cbo.status is CboStatus.CLOSED:
