@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from typing import Any
 
@@ -149,3 +150,39 @@ async def test_bad_cut_offs_write_nothing(
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Voucher)) == 0
         assert await session.scalar(select(func.count()).select_from(Loan)) == 0
+
+
+async def test_a_cut_off_racing_a_voucher_still_comes_first(
+    api: Api, world: World, sessions: Any
+) -> None:
+    """Real concurrent connections: whichever wins, no voucher lands before a cut-off."""
+    shgs = sorted(c for c, t in world.cbos.items() if t.kind == "shg")
+    saving = """mutation($input: RecordVoucherInput!) { recordVoucher(input: $input) {
+        voucher { id } errors { code } } }"""
+    for shg in shgs:
+        first, second = sorted(m for m, t in world.members.items() if shg in t.ancestors)
+        voucher = {
+            "cboCode": shg, "voucherDate": "2024-04-07", "narration": "Savings",
+            "lines": [{"account": "cash", "debit": "10"},
+                      {"account": "savings_compulsory", "credit": "10", "memberId": first}],
+        }  # fmt: skip
+        books = _paper(shg, first, second, idempotencyKey=f"race-{shg}")
+        await asyncio.gather(
+            api.query(CUT_OFF, books),
+            *(api.query(saving, {"input": voucher}) for _ in range(3)),
+        )
+    async with sessions() as session:
+        for shg in shgs:
+            cbo_id = world.cbos[shg].db_id
+            rows = (
+                await session.execute(
+                    select(Voucher.id, Voucher.narration)
+                    .where(Voucher.cbo_id == cbo_id)
+                    .order_by(Voucher.id)
+                )
+            ).all()
+            cut = [vid for vid, narration in rows if "cut-off" in narration]
+            others = [vid for vid, narration in rows if "cut-off" not in narration]
+            assert len(others) == 3
+            if cut:  # the cut-off won: every other voucher came after it
+                assert max(cut) < min(others), rows

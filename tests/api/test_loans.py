@@ -350,3 +350,23 @@ async def test_group_loans_refuse_what_their_lender_rules_out(
     assert data["loan"] is None
     assert [(e["field"], e["code"]) for e in data["errors"]] == [(field, code)]
     assert (await api.query(DRAFTS, {"c": shg}))["vouchers"]["edges"] == []
+
+
+async def test_a_meeting_repays_members_loans_not_the_groups(api: Api, world: World) -> None:
+    shg, members = _shg(world)
+    bank = (await api.query(GROUP_LOAN, _bank_loan(shg), subject="bk-1"))["disburseLoan"]["loan"]
+    await _approve_latest_draft(api, shg)
+    meeting = {
+        "shgCode": shg, "heldOn": "2024-05-10",
+        "members": [{"memberId": members[0], "present": True}],
+        "repayments": [{"loanId": bank["id"], "amount": "5600"}],
+    }  # fmt: skip
+    data = await api.query(
+        """mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) {
+            meeting { id } errors { code field } } }""",
+        {"input": meeting},
+    )
+    assert data["recordMeeting"] == {
+        "meeting": None,
+        "errors": [{"code": "NOT_FOUND", "field": "repayments[0].loanId"}],
+    }
