@@ -166,6 +166,9 @@ class Cbo(Base):
     name: Mapped[str] = mapped_column(String(128))
     status: Mapped[CboStatus] = mapped_column(_enum(CboStatus))
     formed_on: Mapped[date] = mapped_column(Date)
+    # The date its paper books were brought onto the platform (ledger.cutoff):
+    # its books start there, so no voucher is dated before it.
+    cut_off_on: Mapped[date | None] = mapped_column(Date)
     geo_unit_id: Mapped[int] = mapped_column(ForeignKey("geo_unit.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("cbo.id"))
     state_id: Mapped[int] = mapped_column(BigInteger)

@@ -17,7 +17,8 @@ Together they leave ``accumulated_surplus`` holding what the group owned
 less what it owed: its net worth on the cut-off date.
 
 A cut-off comes first: it is refused once the group has any voucher that
-was not rejected. Its audit entry (``cutoff.recorded``) lists its vouchers.
+was not rejected, and afterwards no voucher is dated before it. Its audit
+entry (``cutoff.recorded``) lists its vouchers.
 """
 
 from __future__ import annotations
@@ -195,6 +196,7 @@ async def record_cut_off(
             disbursement = await session.get(Voucher, loan.disbursement_voucher_id)
             assert disbursement is not None
             vouchers.append(disbursement)
+    shg.cut_off_on = new.as_on
     await record_audit(
         session,
         actor=principal.subject,

@@ -105,6 +105,8 @@ async def record_voucher(
         raise DomainError(ErrorCode.INVALID_STATE, "cboCode", "This CBO is closed")
     check_not_future(new.voucher_date, "voucherDate", today or date.today())
     check_not_before(new.voucher_date, cbo.formed_on, "voucherDate", "the CBO was formed")
+    if cbo.cut_off_on is not None:
+        check_not_before(new.voucher_date, cbo.cut_off_on, "voucherDate", "the books' cut-off")
     if len(new.lines) < 2:
         raise DomainError(ErrorCode.INVALID, "lines", "A voucher has at least two lines")
     rows: list[VoucherLine] = []

@@ -114,6 +114,21 @@ async def test_a_cut_off_opens_balanced_books_and_its_loan_runs_on(api: Api, wor
 async def test_a_second_cut_off_is_refused(api: Api, world: World, sessions: Any) -> None:
     shg, first, second = _shg(world)
     await api.query(CUT_OFF, _paper(shg, first, second))
+    backdated = """mutation($input: RecordVoucherInput!) { recordVoucher(input: $input) {
+        errors { code field message } } }"""
+    before = {
+        "cboCode": shg, "voucherDate": "2024-03-30", "narration": "Stationery",
+        "lines": [{"account": "other_expenses", "debit": "5"}, {"account": "cash", "credit": "5"}],
+    }  # fmt: skip
+    assert (await api.query(backdated, {"input": before}))["recordVoucher"]["errors"] == [
+        {
+            "code": "INVALID",
+            "field": "voucherDate",
+            "message": "This date is before the books' cut-off",
+        }
+    ]
+    on_the_day = {**before, "voucherDate": "2024-03-31"}
+    assert (await api.query(backdated, {"input": on_the_day}))["recordVoucher"]["errors"] == []
     refused = (await api.query(CUT_OFF, _paper(shg, first, second, idempotencyKey="cutoff-2")))[
         "recordCutOff"
     ]
