@@ -34,12 +34,10 @@ from core.audit import record_audit
 from core.errors import DomainError, ErrorCode
 from core.money import check_paise
 from hierarchy.fields import check_not_before, check_not_future
-from hierarchy.lookup import cbo_by_code
-from hierarchy.models import CboKind, CboStatus
 from ledger.interest import InterestMethod
 from ledger.loans import NewLoan, disburse_loan
 from ledger.models import Loan, Voucher, VoucherStatus
-from ledger.vouchers import LineInput, NewVoucher, active_member, record_voucher
+from ledger.vouchers import LineInput, NewVoucher, active_member, locked_shg, record_voucher
 
 FUNDS = ("revolving_fund", "community_investment_fund", "vulnerability_reduction_fund")
 BORROWINGS = ("loan_from_vo", "loan_from_clf", "loan_from_bank")
@@ -98,11 +96,7 @@ async def record_cut_off(
 ) -> CutOff:
     principal.require(Role.ADMIN, Role.BOOKKEEPER)
     today = today or date.today()
-    shg = await cbo_by_code(session, principal.scope, new.shg_code, CboKind.SHG, for_update=True)
-    if shg is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "shgCode", "No SHG with this code in your scope")
-    if shg.status is CboStatus.CLOSED:
-        raise DomainError(ErrorCode.INVALID_STATE, "shgCode", "This SHG is closed")
+    shg = await locked_shg(session, principal, new.shg_code)
     begun = await session.scalar(
         select(Voucher.id)
         .where(Voucher.cbo_id == shg.id, Voucher.status != VoucherStatus.REJECTED)

@@ -19,11 +19,10 @@ from core.audit import record_audit
 from core.errors import DomainError, ErrorCode
 from core.money import check_paise
 from hierarchy.fields import check_not_before, check_not_future
-from hierarchy.lookup import cbo_by_code
-from hierarchy.models import CboKind, CboStatus, Member
+from hierarchy.models import Member
 from ledger.loans import record_repayment
 from ledger.models import Attendance, Loan, LoanSource, Meeting, Voucher
-from ledger.vouchers import LineInput, NewVoucher, active_member, record_voucher
+from ledger.vouchers import LineInput, NewVoucher, active_member, locked_shg, record_voucher
 
 
 @dataclass(frozen=True)
@@ -77,11 +76,7 @@ async def record_meeting(
 ) -> Meeting:
     principal.require(Role.ADMIN, Role.BOOKKEEPER)
     today = today or date.today()
-    shg = await cbo_by_code(session, principal.scope, new.shg_code, CboKind.SHG, for_update=True)
-    if shg is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "shgCode", "No SHG with this code in your scope")
-    if shg.status is CboStatus.CLOSED:
-        raise DomainError(ErrorCode.INVALID_STATE, "shgCode", "This SHG is closed")
+    shg = await locked_shg(session, principal, new.shg_code)
     check_not_future(new.held_on, "heldOn", today)
     check_not_before(new.held_on, shg.formed_on, "heldOn", "the SHG was formed")
     if not new.members:

@@ -21,7 +21,7 @@ from core.errors import DomainError, ErrorCode
 from core.money import check_paise
 from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code
-from hierarchy.models import Cbo, CboStatus, Member, MemberStatus
+from hierarchy.models import Cbo, CboKind, CboStatus, Member, MemberStatus
 from ledger.chart import ACCOUNTS
 from ledger.loan_book import check_repayment_split, check_reversal_order, on_voucher_checked
 from ledger.models import (
@@ -77,6 +77,16 @@ async def _line_member(session: AsyncSession, cbo: Cbo, line: LineInput, field: 
             ErrorCode.REQUIRED, f"{field}.memberId", "Name the member for this account"
         )
     return (await active_member(session, cbo.id, line.member_id, f"{field}.memberId")).id
+
+
+async def locked_shg(session: AsyncSession, principal: Principal, shg_code: str) -> Cbo:
+    """The SHG, locked for a step that must see its books whole (a meeting, a cut-off)."""
+    shg = await cbo_by_code(session, principal.scope, shg_code, CboKind.SHG, for_update=True)
+    if shg is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "shgCode", "No SHG with this code in your scope")
+    if shg.status is CboStatus.CLOSED:
+        raise DomainError(ErrorCode.INVALID_STATE, "shgCode", "This SHG is closed")
+    return shg
 
 
 async def active_member(session: AsyncSession, shg_id: int, member_id: str, field: str) -> Member:

@@ -9,13 +9,8 @@ from strawberry import Private
 
 from api.hierarchy.types import Cbo, cbo_type
 from api.ledger.loans import Loan
-from api.ledger.types import Money
-from core.money import format_rupees
+from api.ledger.types import Money, rupees
 from ledger import community_funds
-
-
-def _rupees(paise: int) -> Money:
-    return Money(format_rupees(paise))
 
 
 @strawberry.type(description="One SHG's CIF loan and where it stands.")
@@ -51,16 +46,16 @@ class CifPortfolio:
             loans=[
                 CifLoan(
                     loan=Loan.from_row(item.loan),
-                    principal_outstanding=_rupees(item.position.principal_outstanding_paise),
-                    overdue=_rupees(item.position.overdue_paise),
+                    principal_outstanding=rupees(item.position.principal_outstanding_paise),
+                    overdue=rupees(item.position.overdue_paise),
                     days_past_due=item.position.days_past_due,
                     item=item,
                 )
                 for item in report.loans
             ],
-            disbursed=_rupees(report.disbursed_paise),
-            outstanding=_rupees(report.outstanding_paise),
-            overdue=_rupees(report.overdue_paise),
+            disbursed=rupees(report.disbursed_paise),
+            outstanding=rupees(report.outstanding_paise),
+            overdue=rupees(report.overdue_paise),
             par30=f"{report.par30:.4f}",
             report=report,
         )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.errors import UserError, user_error
 from api.hierarchy.types import Info
 from api.ledger.loans import Loan
-from api.ledger.types import Money, Voucher
+from api.ledger.types import Money, Voucher, optional_paise
 from api.writes import idempotency_key, payload_of, write
 from core.audit import AuditEvent
 from core.errors import DomainError
@@ -68,18 +68,16 @@ class RecordCutOffPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _paise(value: str | None, field: str) -> int:
-    return parse_rupees(value, field) if value else 0
-
-
 def _cut_off(input: RecordCutOffInput) -> NewCutOff:
     members = tuple(
         MemberAtCutOff(
             member_id=m.member_id,
-            compulsory_savings_paise=_paise(
+            compulsory_savings_paise=optional_paise(
                 m.compulsory_savings, f"members[{i}].compulsorySavings"
             ),
-            voluntary_savings_paise=_paise(m.voluntary_savings, f"members[{i}].voluntarySavings"),
+            voluntary_savings_paise=optional_paise(
+                m.voluntary_savings, f"members[{i}].voluntarySavings"
+            ),
             loans=tuple(
                 LoanAtCutOff(
                     outstanding_paise=parse_rupees(

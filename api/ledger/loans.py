@@ -12,11 +12,11 @@ from api.errors import UserError, user_error
 from api.hierarchy.dataloaders import MemberByIdLoader
 from api.hierarchy.types import Info, Member
 from api.ledger.dataloaders import LoanByIdLoader, RepaymentsByLoanLoader
-from api.ledger.types import Money, Voucher, voucher_by_id
+from api.ledger.types import Money, Voucher, rupees, voucher_by_id
 from api.node import Node, global_id, parse_global_id
 from api.writes import idempotency_key, payload_of, write
 from core.errors import DomainError, ErrorCode
-from core.money import format_rupees, parse_rupees
+from core.money import parse_rupees
 from ledger import models
 from ledger.interest import InterestMethod, format_rate_percent, parse_rate_percent
 from ledger.loan_book import loan_schedule, position_of
@@ -27,10 +27,6 @@ strawberry.enum(models.LoanStatus)
 strawberry.enum(
     models.LoanSource, description="Who lends: the SHG's corpus, its VO or CLF, a bank."
 )
-
-
-def _rupees(paise: int) -> Money:
-    return Money(format_rupees(paise))
 
 
 @strawberry.type
@@ -75,8 +71,8 @@ class Loan(Node):
             id=global_id("Loan", row.id),
             source=models.LoanSource(row.source),
             dose=row.dose,
-            sanctioned_limit=None if limit is None else _rupees(limit),
-            principal=_rupees(row.principal_paise),
+            sanctioned_limit=None if limit is None else rupees(limit),
+            principal=rupees(row.principal_paise),
             annual_rate_percent=format_rate_percent(row.annual_rate_bp),
             months=row.months,
             method=InterestMethod(row.method),
@@ -99,9 +95,9 @@ class Loan(Node):
             Instalment(
                 number=i.number,
                 due_on=i.due_on,
-                principal=_rupees(i.principal_paise),
-                interest=_rupees(i.interest_paise),
-                total=_rupees(i.total_paise),
+                principal=rupees(i.principal_paise),
+                interest=rupees(i.interest_paise),
+                total=rupees(i.total_paise),
             )
             for i in loan_schedule(self.row)
         ]
@@ -113,10 +109,10 @@ class Loan(Node):
         repayments = await info.context.loader(RepaymentsByLoanLoader).load(self.row.id)
         now = position_of(self.row, repayments, as_of or date.today())
         return LoanPosition(
-            principal_outstanding=_rupees(now.principal_outstanding_paise),
-            principal_paid=_rupees(now.principal_paid_paise),
-            interest_paid=_rupees(now.interest_paid_paise),
-            overdue=_rupees(now.overdue_paise),
+            principal_outstanding=rupees(now.principal_outstanding_paise),
+            principal_paid=rupees(now.principal_paid_paise),
+            interest_paid=rupees(now.interest_paid_paise),
+            overdue=rupees(now.overdue_paise),
             days_past_due=now.days_past_due,
         )
 

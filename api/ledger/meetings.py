@@ -17,7 +17,7 @@ from api.ledger.dataloaders import (
     VouchersByMeetingLoader,
 )
 from api.ledger.loans import loan_pk
-from api.ledger.types import Money, Voucher
+from api.ledger.types import Money, Voucher, optional_paise
 from api.node import NODE_FETCHERS, Node, global_id
 from api.writes import idempotency_key, payload_of, write
 from core.errors import DomainError
@@ -93,18 +93,16 @@ class RecordMeetingPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _paise(value: str | None, field: str) -> int:
-    return parse_rupees(value, field) if value else 0
-
-
 def _meeting(input: RecordMeetingInput) -> NewMeeting:
     members = tuple(
         MemberAtMeeting(
             member_id=m.member_id,
             present=m.present,
-            savings_paise=_paise(m.savings, f"members[{i}].savings"),
-            voluntary_savings_paise=_paise(m.voluntary_savings, f"members[{i}].voluntarySavings"),
-            fine_paise=_paise(m.fine, f"members[{i}].fine"),
+            savings_paise=optional_paise(m.savings, f"members[{i}].savings"),
+            voluntary_savings_paise=optional_paise(
+                m.voluntary_savings, f"members[{i}].voluntarySavings"
+            ),
+            fine_paise=optional_paise(m.fine, f"members[{i}].fine"),
         )
         for i, m in enumerate(input.members)
     )
@@ -117,8 +115,8 @@ def _meeting(input: RecordMeetingInput) -> NewMeeting:
         held_on=input.held_on,
         members=members,
         repayments=repayments,
-        bank_deposit_paise=_paise(input.bank_deposit, "bankDeposit"),
-        bank_withdrawal_paise=_paise(input.bank_withdrawal, "bankWithdrawal"),
+        bank_deposit_paise=optional_paise(input.bank_deposit, "bankDeposit"),
+        bank_withdrawal_paise=optional_paise(input.bank_withdrawal, "bankWithdrawal"),
     )
 
 

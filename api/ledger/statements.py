@@ -8,14 +8,9 @@ import strawberry
 from strawberry import Private
 
 from api.hierarchy.types import Cbo, cbo_type
-from api.ledger.types import Money
-from core.money import format_rupees
+from api.ledger.types import Money, rupees
 from ledger import statements
 from ledger.chart import AccountType
-
-
-def _rupees(paise: int) -> Money:
-    return Money(format_rupees(paise))
 
 
 @strawberry.type(description="One account's amount in a statement, as its holder reads it.")
@@ -31,7 +26,7 @@ class StatementLine:
             account=line.account.code,
             account_name=line.account.name,
             account_type=line.account.type,
-            amount=_rupees(line.amount_paise),
+            amount=rupees(line.amount_paise),
         )
 
 
@@ -56,9 +51,9 @@ class BalanceSheet:
             assets=[StatementLine.of(line) for line in report.assets],
             liabilities=[StatementLine.of(line) for line in report.liabilities],
             funds=[StatementLine.of(line) for line in report.funds],
-            surplus=_rupees(report.surplus_paise),
-            total_assets=_rupees(report.total_assets_paise),
-            total_liabilities_and_funds=_rupees(report.total_liabilities_and_funds_paise),
+            surplus=rupees(report.surplus_paise),
+            total_assets=rupees(report.total_assets_paise),
+            total_liabilities_and_funds=rupees(report.total_liabilities_and_funds_paise),
             report=report,
         )
 
@@ -85,10 +80,10 @@ class ReceiptsAndPayments:
         return cls(
             start=report.start,
             end=report.end,
-            opening=_rupees(report.opening_paise),
+            opening=rupees(report.opening_paise),
             receipts=[StatementLine.of(line) for line in report.receipts],
             payments=[StatementLine.of(line) for line in report.payments],
-            closing=_rupees(report.closing_paise),
+            closing=rupees(report.closing_paise),
             report=report,
         )
 

@@ -12,7 +12,7 @@ from api.hierarchy.dataloaders import CboByIdLoader, MemberByIdLoader
 from api.hierarchy.types import Cbo, Info, Member, cbo_type
 from api.ledger.dataloaders import LinesByVoucherLoader, VoucherByIdLoader
 from api.node import Node, global_id
-from core.money import format_rupees
+from core.money import format_rupees, parse_rupees
 from ledger import models
 from ledger.chart import ACCOUNTS, AccountType, natural_balance
 from ledger.reports import Passbook as PassbookReport
@@ -159,8 +159,13 @@ class TrialBalance:
         return result
 
 
-def _rupees(paise: int) -> Money:
+def rupees(paise: int) -> Money:
     return Money(format_rupees(paise))
+
+
+def optional_paise(value: str | None, field: str) -> int:
+    """An optional Money input as paise: absent or empty is nothing."""
+    return parse_rupees(value, field) if value else 0
 
 
 @strawberry.type(description="Her balance in one account, as she reads it (savings positive).")
@@ -193,7 +198,7 @@ class Passbook:
             PassbookBalance(
                 account=code,
                 account_name=ACCOUNTS[code].name,
-                balance=_rupees(natural_balance(ACCOUNTS[code], paise)),
+                balance=rupees(natural_balance(ACCOUNTS[code], paise)),
             )
             for code, paise in sorted(report.balances.items())
         ]
@@ -203,9 +208,9 @@ class Passbook:
                 narration=entry.narration,
                 account=entry.account.code,
                 account_name=entry.account.name,
-                debit=_rupees(max(entry.amount_paise, 0)),
-                credit=_rupees(max(-entry.amount_paise, 0)),
-                balance=_rupees(natural_balance(entry.account, entry.balance_paise)),
+                debit=rupees(max(entry.amount_paise, 0)),
+                credit=rupees(max(-entry.amount_paise, 0)),
+                balance=rupees(natural_balance(entry.account, entry.balance_paise)),
             )
             for entry in report.entries
         ]
