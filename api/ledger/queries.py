@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.context import Context
 from api.errors import query_error
@@ -22,6 +23,7 @@ from api.ledger.statements import BalanceSheet, ReceiptsAndPayments
 from api.ledger.types import Passbook, TrialBalance, Voucher
 from api.node import NODE_FETCHERS
 from api.pagination import Connection, NodeT, PageArgs, empty_connection, scoped_connection
+from core.access import Scope
 from core.errors import DomainError
 from hierarchy.codes import normalise_code
 from hierarchy.lookup import cbo_by_code
@@ -32,6 +34,9 @@ from ledger.interest import portfolio_at_risk
 from ledger.loan_book import counted_repayments_of, position_of
 from ledger.reports import passbook, trial_balance
 from ledger.statements import balance_sheet, receipts_and_payments
+
+R = TypeVar("R")
+T = TypeVar("T")
 
 
 async def _of_cbo(
@@ -56,25 +61,36 @@ async def _of_cbo(
     return await scoped_connection(context, scope, model, args, filters, to_node)
 
 
+async def _report(
+    info: Info,
+    fetch: Callable[[AsyncSession, Scope], Awaitable[R | None]],
+    present: Callable[[R], T],
+) -> T | None:
+    """A report within the reader's scope: null outside it, a refused argument as a typed error."""
+    scope = info.context.read_scope
+    if scope is None:
+        return None
+    try:
+        async with info.context.sessions() as session:
+            report = await fetch(session, scope)
+    except DomainError as error:
+        raise query_error(error) from None
+    return None if report is None else present(report)
+
+
 @strawberry.type
 class LedgerQuery:
     @strawberry.field(description="A CBO's posted balances by account; null outside your scope.")
     async def trial_balance(self, info: Info, cbo_code: str) -> TrialBalance | None:
-        scope = info.context.read_scope
-        if scope is None:
-            return None
-        async with info.context.sessions() as session:
-            report = await trial_balance(session, scope, cbo_code)
-        return None if report is None else TrialBalance.from_report(report)
+        return await _report(
+            info, lambda s, scope: trial_balance(s, scope, cbo_code), TrialBalance.from_report
+        )
 
     @strawberry.field(description="A CBO's balance sheet today; null outside your scope.")
     async def balance_sheet(self, info: Info, cbo_code: str) -> BalanceSheet | None:
-        scope = info.context.read_scope
-        if scope is None:
-            return None
-        async with info.context.sessions() as session:
-            report = await balance_sheet(session, scope, cbo_code)
-        return None if report is None else BalanceSheet.from_report(report)
+        return await _report(
+            info, lambda s, scope: balance_sheet(s, scope, cbo_code), BalanceSheet.from_report
+        )
 
     @strawberry.field(
         description="A CBO's cash and bank receipts and payments from `start` to `end` "
@@ -83,15 +99,11 @@ class LedgerQuery:
     async def receipts_and_payments(
         self, info: Info, cbo_code: str, start: date, end: date
     ) -> ReceiptsAndPayments | None:
-        scope = info.context.read_scope
-        if scope is None:
-            return None
-        try:
-            async with info.context.sessions() as session:
-                report = await receipts_and_payments(session, scope, cbo_code, start, end)
-        except DomainError as error:
-            raise query_error(error) from None
-        return None if report is None else ReceiptsAndPayments.from_report(report)
+        return await _report(
+            info,
+            lambda s, scope: receipts_and_payments(s, scope, cbo_code, start, end),
+            ReceiptsAndPayments.from_report,
+        )
 
     @strawberry.field(
         description="An SHG's Panchasutra scores and grade on `asOf` (default today), "
@@ -100,12 +112,10 @@ class LedgerQuery:
     async def panchasutra(
         self, info: Info, shg_code: str, as_of: date | None = None
     ) -> Panchasutra | None:
-        scope = info.context.read_scope
-        if scope is None:
-            return None
-        async with info.context.sessions() as session:
-            report = await panchasutra(session, scope, shg_code, as_of or date.today())
-        return None if report is None else Panchasutra.from_report(report)
+        day = as_of or date.today()
+        return await _report(
+            info, lambda s, scope: panchasutra(s, scope, shg_code, day), Panchasutra.from_report
+        )
 
     @strawberry.field(
         description="The CIF a VO or CLF has out with SHGs on `asOf` (default today): each "
@@ -114,15 +124,10 @@ class LedgerQuery:
     async def cif_portfolio(
         self, info: Info, cbo_code: str, as_of: date | None = None
     ) -> CifPortfolio | None:
-        scope = info.context.read_scope
-        if scope is None:
-            return None
-        try:
-            async with info.context.sessions() as session:
-                report = await cif_portfolio(session, scope, cbo_code, as_of or date.today())
-        except DomainError as error:
-            raise query_error(error) from None
-        return None if report is None else CifPortfolio.from_report(report)
+        day = as_of or date.today()
+        return await _report(
+            info, lambda s, scope: cif_portfolio(s, scope, cbo_code, day), CifPortfolio.from_report
+        )
 
     @strawberry.field(description="Her savings and loan statement; null outside your scope.")
     async def passbook(
@@ -144,7 +149,7 @@ class LedgerQuery:
             report = await passbook(session, scope, member_id, last=last)
         return None if report is None else Passbook.from_report(report)
 
-    @strawberry.field(description="An SHG's internal loans, oldest first.")
+    @strawberry.field(description="An SHG's loans, to its members and to the group, oldest first.")
     async def loans(
         self,
         info: Info,
