@@ -49,8 +49,12 @@ def same_but_schwa(a: str, b: str) -> bool:
     return without_schwa(a) == without_schwa(b)
 
 
-def _name_level(a: str, b: str, a_code: str, b_code: str) -> int:
-    """4 same, 3 one typo or very close, 2 same sound, 1 similar, 0 different."""
+def name_level(a: str, b: str, a_code: str, b_code: str) -> int:
+    """4 same, 3 one typo or very close, 2 same sound, 1 similar, 0 different.
+
+    ``a_code`` and ``b_code`` are the names' skeletons (:func:`dedup.names.skeleton`),
+    passed in because every record already carries them.
+    """
     if a == b:
         return 4
     score = similarity(a, b)
@@ -64,16 +68,24 @@ def _name_level(a: str, b: str, a_code: str, b_code: str) -> int:
 
 
 def given_name(a: Person, b: Person) -> int:
-    return _name_level(a.given, b.given, a.given_key, b.given_key)
+    return name_level(a.given, b.given, a.given_key, b.given_key)
 
 
 def surname(a: Person, b: Person) -> int:
+    return surname_level(a.surname, b.surname)
+
+
+def surname_level(a: str, b: str) -> int:
     """2 same, 1 close, 0 different; NULL unless both carry a family name."""
-    if not a.surname or not b.surname:
+    if not a or not b:
         return NULL
-    if a.surname == b.surname:
+    if a == b:
         return 2
-    return 1 if similarity(a.surname, b.surname) >= 0.88 else 0
+    return 1 if similarity(a, b) >= 0.88 else 0
+
+
+# The relative's given-name level (name_level's 0..4) as a relative_name level.
+RELATIVE_LEVEL_OF_NAME = (0, 1, 1, 2, 2)
 
 
 def relative_name(a: Person, b: Person) -> int:
@@ -82,10 +94,8 @@ def relative_name(a: Person, b: Person) -> int:
         return NULL
     if a.relative == b.relative:
         return 3
-    level = _name_level(a.relative_given, b.relative_given, a.relative_key, b.relative_key)
-    if level >= 3:
-        return 2
-    return 1 if level >= 1 else 0
+    level = name_level(a.relative_given, b.relative_given, a.relative_key, b.relative_key)
+    return RELATIVE_LEVEL_OF_NAME[level]
 
 
 def birth(a: Person, b: Person) -> int:

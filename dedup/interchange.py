@@ -31,14 +31,14 @@ class RowError:
     reason: str
 
 
-def _birth(row: dict[str, str]) -> tuple[date | None, int | None]:
+def _birth(row: dict[str, str], this_year: int) -> tuple[date | None, int | None]:
     text = (row.get("birth_date") or "").strip()
     year_text = (row.get("birth_year") or "").strip()
     birth_date = date.fromisoformat(text) if text else None
-    if birth_date and not 1900 <= birth_date.year <= date.today().year:
+    if birth_date and not 1900 <= birth_date.year <= this_year:
         raise ValueError("birth_date is out of range")
     birth_year = int(year_text) if year_text else None
-    if birth_year is not None and not 1900 <= birth_year <= date.today().year:
+    if birth_year is not None and not 1900 <= birth_year <= this_year:
         raise ValueError("birth_year is out of range")
     return birth_date, birth_year
 
@@ -52,7 +52,7 @@ def _mobile(text: str) -> str | None:
     return digits
 
 
-def _person(row: dict[str, str], keyring: Keyring) -> Person:
+def _person(row: dict[str, str], keyring: Keyring, this_year: int) -> Person:
     missing = [column for column in REQUIRED if not (row.get(column) or "").strip()]
     if missing:
         raise ValueError(f"{missing[0]} is required")
@@ -60,7 +60,7 @@ def _person(row: dict[str, str], keyring: Keyring) -> Person:
     if relation and relation not in RELATIONS:
         raise ValueError("relation must be husband, father, mother or other")
     try:
-        birth_date, birth_year = _birth(row)
+        birth_date, birth_year = _birth(row, this_year)
     except ValueError as error:
         raise ValueError(str(error) if "range" in str(error) else "birth_date is not ISO") from None
     aadhaar = bank = None
@@ -171,6 +171,7 @@ def read_lines(path: Path, size: int) -> Iterator[Lines]:
 
 def parse_lines(lines: Lines, keyring: Keyring) -> Iterator[Person | RowError]:
     width = len(lines.header)
+    this_year = date.today().year
     for number, record in enumerate(lines.records, start=lines.first_row):
         try:
             values = next(csv.reader([record]), [])
@@ -183,7 +184,7 @@ def parse_lines(lines: Lines, keyring: Keyring) -> Iterator[Person | RowError]:
             yield RowError(number, ref, "wrong number of columns")
             continue
         try:
-            yield _person(row, keyring)
+            yield _person(row, keyring, this_year)
         except ValueError as error:
             yield RowError(number, ref, str(error))
 

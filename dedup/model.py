@@ -75,20 +75,34 @@ class MatchModel:
         tf_index = next((i for i, f in enumerate(self.fields) if f.field == self.tf_field), None)
         object.__setattr__(self, "_tf_index", tf_index)
 
-    def _tf_weight(self, value: str) -> float:
+    def tf_weight(self, value: str) -> float:
         index: int = self._tf_index  # type: ignore[attr-defined]  # set in __post_init__
         top = self.fields[index]
         share = max(self.tf.get(value, self.tf_floor), self.tf_floor)
         return math.log2(top.m[-1] / share)
 
+    @property
+    def prior_weight(self) -> float:
+        return math.log2(self.prior / (1 - self.prior))
+
+    @property
+    def tables(self) -> list[list[float]]:
+        """Each field's weight per level; the extra last entry, 0.0, is NULL's (index -1)."""
+        return self._tables  # type: ignore[attr-defined, no-any-return]  # __post_init__
+
+    @property
+    def tf_index(self) -> int | None:
+        """Which field's exact agreement is weighted by the value's frequency."""
+        return self._tf_index  # type: ignore[attr-defined, no-any-return]  # __post_init__
+
     def weight(self, levels: Sequence[int], tf_value: str | None = None) -> float:
         """The match weight in bits: positive leans to the same woman."""
-        tables: list[list[float]] = self._tables  # type: ignore[attr-defined]  # __post_init__
-        total = math.log2(self.prior / (1 - self.prior))
-        tf_index: int | None = self._tf_index  # type: ignore[attr-defined]  # __post_init__
+        tables = self.tables
+        total = self.prior_weight
+        tf_index = self.tf_index
         for index, level in enumerate(levels):
             if index == tf_index and tf_value is not None and level == len(tables[index]) - 2:
-                total += self._tf_weight(tf_value)
+                total += self.tf_weight(tf_value)
             else:
                 total += tables[index][level]
         return total
@@ -105,7 +119,7 @@ class MatchModel:
             weight = model.weight(level)
             is_top = level == len(model.labels) - 1
             if index == self._tf_index and tf_value is not None and is_top:  # type: ignore[attr-defined]  # __post_init__
-                weight = self._tf_weight(tf_value)
+                weight = self.tf_weight(tf_value)
             out.append(Reason(model.field, model.labels[level], round(weight, 2)))
         return out
 

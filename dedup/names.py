@@ -141,6 +141,7 @@ def fold(token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=100_000)
 def skeleton(token: str) -> str:
     """The folded token's first letter and its consonants: the blocking code.
 

@@ -24,25 +24,31 @@ thrown away with it: the scratch file never holds a number.
 from __future__ import annotations
 
 import csv
+import math
 import os
 import pickle
 import secrets
 import sqlite3
+import struct
 import tempfile
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
+import numpy.typing as npt
+
 from dedup.blocking import MAX_BLOCK, blocking_keys
+from dedup.columns import Columns, Ints, PairScorer, row
 from dedup.interchange import Lines, RowError, parse_lines, read_lines
-from dedup.model import MatchModel, load_model
+from dedup.model import load_model, probability
 from dedup.person import Person
-from dedup.score import Thresholds, match_probability, verdict_of
+from dedup.score import Thresholds, verdict_of
 from dedup.verdict import Verdict
 from identity.tokens import Keyring
 
@@ -50,7 +56,11 @@ PAIR_COLUMNS = ("member_ref_a", "member_ref_b", "score", "decision")
 ERROR_COLUMNS = ("row", "member_ref", "reason")
 _CHUNK = 20000  # blocks per task handed to a worker
 _BATCH = 5_000  # rows per parse task and insert
+_PAIRS = 100_000  # pairs compared at once: bounds the arrays of one step
 _IDS_PER_QUERY = 30_000
+_KEY_SLOTS = 11  # blocking keys a record can have: gv gr rvh rvf ryh ryf gd gy m b a
+_NUMBERS = struct.Struct(f"<{len(Columns.FIELDS) + _KEY_SLOTS}q")  # a record's numbers, packed
+_PICKLE = pickle.HIGHEST_PROTOCOL
 MAX_WORKERS = 8  # under SQLite's 32,766 bound parameters
 
 Progress = Callable[[str, int, int | None], None]
@@ -90,7 +100,7 @@ def _store_batch(lines: Lines) -> tuple[int, list[RowError]]:
     to queue behind; a record's id is its row number, unique across parts.
     """
     keyring: Keyring = _worker["keyring"]  # type: ignore[assignment]  # set by _worker_start
-    people: list[tuple[int, bytes]] = []
+    people: list[tuple[int, bytes, bytes]] = []
     keys: list[tuple[int, int, int]] = []
     errors: list[RowError] = []
     for number, item in enumerate(parse_lines(lines, keyring), start=lines.first_row):
@@ -98,11 +108,12 @@ def _store_batch(lines: Lines) -> tuple[int, list[RowError]]:
             errors.append(item)
             continue
         person_keys = [_key_id(key) for key in blocking_keys(item, with_aadhaar=True)]
-        people.append((number, pickle.dumps((item, person_keys), pickle.HIGHEST_PROTOCOL)))
+        numbers = (*row(item), *person_keys, *[-1] * (_KEY_SLOTS - len(person_keys)))
+        people.append((number, _NUMBERS.pack(*numbers), pickle.dumps(item, _PICKLE)))
         area = _key_id(item.block)
         keys.extend((key, number, area) for key in person_keys)
     part = _part()
-    part.executemany("INSERT INTO person VALUES (?, ?)", people)
+    part.executemany("INSERT INTO person VALUES (?, ?, ?)", people)
     part.executemany("INSERT INTO block_key VALUES (?, ?, ?)", keys)
     part.commit()
     return len(people), errors
@@ -154,7 +165,8 @@ def _block(db: sqlite3.Connection, report: ScanReport) -> None:
 _worker: dict[str, object] = {}
 _PART_SCHEMA = (
     "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-    "CREATE TABLE IF NOT EXISTS person (id INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS person"
+    " (id INTEGER PRIMARY KEY, numbers BLOB NOT NULL, data BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS block_key"
     " (key INTEGER NOT NULL, pid INTEGER NOT NULL, area INTEGER NOT NULL);"
 )
@@ -164,7 +176,7 @@ def _worker_start(
     scratch: str, model_path: str | None, thresholds: Thresholds, secret: bytes
 ) -> None:
     _worker["scratch"] = scratch
-    _worker["model"] = load_model(Path(model_path) if model_path else None)
+    _worker["scorer"] = PairScorer(load_model(Path(model_path) if model_path else None))
     _worker["thresholds"] = thresholds
     _worker["keyring"] = Keyring({1: secret}, 1)
 
@@ -186,7 +198,7 @@ def _attach_parts(db: sqlite3.Connection, scratch: Path) -> None:
     people, keys = [], []
     for index, path in enumerate(parts):
         db.execute(f"ATTACH DATABASE ? AS p{index}", (str(path),))
-        people.append(f"SELECT id, data FROM p{index}.person")  # noqa: S608  # our own names
+        people.append(f"SELECT id, numbers, data FROM p{index}.person")  # noqa: S608  # our own names
         keys.append(f"SELECT key, pid, area FROM p{index}.block_key")  # noqa: S608  # ditto
     db.execute(f"CREATE TEMP VIEW all_people AS {' UNION ALL '.join(people)}")
     db.execute(f"CREATE TEMP VIEW all_keys AS {' UNION ALL '.join(keys)}")
@@ -198,56 +210,124 @@ def _scratch() -> sqlite3.Connection:
         db = sqlite3.connect(str(scratch / "scan.db"))
         _attach_parts(db, scratch)
         _worker["db"] = db
-        # Keys of skipped (oversized) blocks: a pair is scored in the block of its smallest
-        # shared key among the blocks that are scored, or a shared household phone with a
-        # small id would hide the pair from every block.
-        _worker["skipped"] = frozenset(
-            key for (key,) in db.execute("SELECT key FROM block WHERE size > ?", (MAX_BLOCK,))
+        _worker["skipped"] = np.array(
+            [key for (key,) in db.execute("SELECT key FROM block WHERE size > ?", (MAX_BLOCK,))],
+            dtype=np.int64,
         )
     return _worker["db"]  # type: ignore[return-value]  # set just above
 
 
-def _people(db: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[Person, frozenset[int]]]:
-    """Each record of a chunk of blocks read and unpickled once, with its scored keys as a set."""
-    skipped: frozenset[int] = _worker["skipped"]  # type: ignore[assignment]  # set by _scratch
-    people: dict[int, tuple[Person, frozenset[int]]] = {}
+class _Records(Sequence[Person]):
+    """A chunk's records, unpickled only when one is read: most never are."""
+
+    def __init__(self, pickled: list[bytes]) -> None:
+        self._pickled = pickled
+        self._read: dict[int, Person] = {}
+
+    def __len__(self) -> int:
+        return len(self._pickled)
+
+    def __getitem__(self, index: int) -> Person:  # type: ignore[override]  # no slices asked
+        found = self._read.get(index)
+        if found is None:
+            found = self._read[index] = pickle.loads(self._pickled[index])  # noqa: S301  # our own scratch file
+        return found
+
+
+def _people(db: sqlite3.Connection, ids: list[int]) -> tuple[Columns, Ints]:
+    """The records of a chunk of blocks, in ``ids`` order: their columns and scored keys."""
+    found: dict[int, tuple[bytes, bytes]] = {}
     for start in range(0, len(ids), _IDS_PER_QUERY):
         part = ids[start : start + _IDS_PER_QUERY]
         marks = ",".join("?" * len(part))
-        query = f"SELECT id, data FROM all_people WHERE id IN ({marks})"  # noqa: S608  # only ?s
-        for pid, data in db.execute(query, part):
-            record, keys = pickle.loads(data)  # noqa: S301  # our own scratch file, from _load
-            people[pid] = (record, frozenset(keys) - skipped)
-    return people
+        query = f"SELECT id, numbers, data FROM all_people WHERE id IN ({marks})"  # noqa: S608  # only ?s
+        for pid, numbers, data in db.execute(query, part):
+            found[pid] = (numbers, data)
+    table = np.frombuffer(b"".join(found[pid][0] for pid in ids), dtype="<i8")
+    table = table.reshape(len(ids), len(Columns.FIELDS) + _KEY_SLOTS)
+    keys = table[:, len(Columns.FIELDS) :].copy()
+    # Keys of skipped (oversized) blocks: a pair is scored in the block of its smallest
+    # shared key among the blocks that are scored, or a shared household phone with a
+    # small id would hide the pair from every block.
+    keys[np.isin(keys, _worker["skipped"])] = -1  # type: ignore[arg-type]  # set by _scratch
+    records = _Records([found[pid][1] for pid in ids])
+    return Columns(table[:, : len(Columns.FIELDS)], records), keys
+
+
+def _blocks(first_rowid: int) -> tuple[Ints, Ints, Ints]:
+    """One chunk of scored blocks: (keys, sizes, the blocks' record ids end to end)."""
+    rows = (
+        _scratch()
+        .execute(
+            "SELECT key, size, pids FROM block WHERE rowid >= ? AND rowid < ? AND size <= ?",
+            (first_rowid, first_rowid + _CHUNK, MAX_BLOCK),
+        )
+        .fetchall()
+    )
+    keys = np.array([row[0] for row in rows], dtype=np.int64)
+    sizes = np.array([row[1] for row in rows], dtype=np.int64)
+    ids = ",".join(row[2] for row in rows).split(",") if rows else []
+    return keys, sizes, np.array(ids, dtype=np.int64)
+
+
+def _pairs(members: Ints, sizes: Ints, keys: Ints) -> Iterator[tuple[Ints, Ints, Ints]]:
+    """Every pair within each block as index arrays (a, b, the block's key), a slice at a time.
+
+    Blocks of one size are expanded together with one triangle of indices,
+    so a chunk of 20,000 blocks costs a few array operations, not a Python
+    loop per pair; slices keep memory to about :data:`_PAIRS` pairs.
+    """
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    for size in np.unique(sizes).tolist():
+        upper, lower = np.triu_indices(size, 1)
+        chosen = np.flatnonzero(sizes == size)
+        step = max(1, _PAIRS // len(upper))
+        for first in range(0, len(chosen), step):
+            blocks = chosen[first : first + step]
+            grid = members[starts[blocks][:, None] + np.arange(size)]
+            yield (
+                grid[:, upper].ravel(),
+                grid[:, lower].ravel(),
+                np.repeat(keys[blocks], len(upper)),
+            )
+
+
+def _scored_here(key_table: Ints, a: Ints, b: Ints, key: Ints) -> npt.NDArray[np.bool_]:
+    """Whether ``key`` is the pair's smallest shared scored key, so each pair is scored once.
+
+    ``key_table`` holds each record's scored keys, -1 in unused slots.
+    """
+    keys_a, keys_b = key_table[a][:, :, None], key_table[b][:, None, :]
+    shared = (keys_a == keys_b) & (keys_a >= 0)
+    smaller: npt.NDArray[np.bool_] = (shared & (keys_a < key[:, None, None])).any(axis=(1, 2))
+    return ~smaller
 
 
 def _compare_chunk(first_rowid: int) -> tuple[int, list[tuple[str, str, float, str]]]:
-    db = _scratch()
-    model: MatchModel = _worker["model"]  # type: ignore[assignment]  # set by _worker_start
+    """Score every pair of a chunk of blocks on columns (:mod:`dedup.columns`)."""
+    scorer: PairScorer = _worker["scorer"]  # type: ignore[assignment]  # set by _worker_start
     thresholds: Thresholds = _worker["thresholds"]  # type: ignore[assignment]  # ditto
+    keys, sizes, ids = _blocks(first_rowid)
+    record_ids, members = np.unique(ids, return_inverse=True)
+    columns, key_table = _people(_scratch(), record_ids.tolist())
+    people = columns.people
+    # Below this weight no pair reaches review; the few above it get the scalar
+    # probability, so a scanned pair's score is the online check's to the last digit.
+    review_weight = math.log2(thresholds.review / (1 - thresholds.review)) - 1e-6
     found: list[tuple[str, str, float, str]] = []
     compared = 0
-    review_at = thresholds.review
-    blocks = [
-        (key, [int(pid) for pid in pids.split(",")])
-        for key, pids in db.execute(
-            "SELECT key, pids FROM block WHERE rowid >= ? AND rowid < ? AND size <= ?",
-            (first_rowid, first_rowid + _CHUNK, MAX_BLOCK),
-        )
-    ]
-    people = _people(db, sorted({pid for _, ids in blocks for pid in ids}))
-    for key, ids in blocks:
-        members = [people[pid] for pid in ids]
-        for i, (a, a_keys) in enumerate(members):
-            for b, b_keys in members[i + 1 :]:
-                if min(a_keys & b_keys) != key:
-                    continue  # scored in the block of their smallest shared key
-                compared += 1
-                probability = match_probability(model, a, b)
-                if probability >= review_at:  # most pairs are not: skip the verdict's call
-                    first, second = sorted((a.ref, b.ref))
-                    verdict = verdict_of(probability, thresholds)
-                    found.append((first, second, round(probability, 4), verdict.value))
+    for a_all, b_all, key in _pairs(members, sizes, keys):
+        here = _scored_here(key_table, a_all, b_all, key)
+        a, b = a_all[here], b_all[here]
+        compared += len(a)
+        levels = scorer.levels(columns, a, b)
+        weights = scorer.weights(columns, a, b, levels)
+        same, contradicts = scorer.aadhaar(columns, a, b)
+        for index in np.flatnonzero(((weights >= review_weight) | same) & ~contradicts).tolist():
+            score = 1.0 if same[index] else probability(float(weights[index]))
+            if score >= thresholds.review:
+                first, second = sorted((people[a[index]].ref, people[b[index]].ref))
+                found.append((first, second, round(score, 4), verdict_of(score, thresholds).value))
     return compared, found
 
 
