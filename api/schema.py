@@ -21,6 +21,7 @@ from api.hierarchy.types import Clf, GeoUnit, Member, Shg, VillageOrganisation
 from api.identity.mutations import IdentityMutation
 from api.identity.queries import IdentityQuery
 from api.ledger.cutoff import CutOffMutation
+from api.ledger.funds import FundMutation
 from api.ledger.loans import Loan, LoanMutation
 from api.ledger.meetings import Meeting, MeetingMutation
 from api.ledger.mutations import LedgerMutation
@@ -43,6 +44,7 @@ class Mutation(
     LoanMutation,
     MeetingMutation,
     CutOffMutation,
+    FundMutation,
     DedupMutation,
 ):
     pass

@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     ALREADY_ENROLLED = "already_enrolled"
     UNBALANCED = "unbalanced"
     LIKELY_DUPLICATE = "likely_duplicate"
+    INSUFFICIENT_FUNDS = "insufficient_funds"
 
 
 class DomainError(Exception):

@@ -67,6 +67,14 @@ CHART: tuple[Account, ...] = (
     Account("other_expenses", "Other expenses", AccountType.EXPENSE, _ALL),
 )
 ACCOUNTS = {account.code: account for account in CHART}
+# The funds the state mission grants down the chain (ledger.funds); never given
+# out beyond what a CBO's books hold of them.
+COMMUNITY_FUNDS = (
+    "revolving_fund",
+    "community_investment_fund",
+    "community_enterprise_fund",
+    "vulnerability_reduction_fund",
+)
 
 
 def accounts_for(kind: CboKind) -> list[Account]:

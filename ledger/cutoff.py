@@ -14,7 +14,9 @@ other, drafts for a checker:
   interest and principal as for any loan.
 
 Together they leave ``accumulated_surplus`` holding what the group owned
-less what it owed: its net worth on the cut-off date.
+less what it owed: its net worth on the cut-off date. They are one entry
+(:func:`ledger.vouchers.link`): approved, rejected or reversed together, so
+a group's opening books are never half loaded.
 
 A cut-off comes first: it is refused once the group has any voucher that
 was not rejected, and afterwards no voucher is dated before it. Its audit
@@ -37,7 +39,14 @@ from hierarchy.fields import check_not_before, check_not_future
 from ledger.interest import InterestMethod
 from ledger.loans import NewLoan, disburse_loan
 from ledger.models import Loan, Voucher, VoucherStatus
-from ledger.vouchers import LineInput, NewVoucher, active_member, locked_shg, record_voucher
+from ledger.vouchers import (
+    LineInput,
+    NewVoucher,
+    active_member,
+    link,
+    locked_shg,
+    record_voucher,
+)
 
 FUNDS = ("revolving_fund", "community_investment_fund", "vulnerability_reduction_fund")
 BORROWINGS = ("loan_from_vo", "loan_from_clf", "loan_from_bank")
@@ -190,6 +199,8 @@ async def record_cut_off(
             disbursement = await session.get(Voucher, loan.disbursement_voucher_id)
             assert disbursement is not None
             vouchers.append(disbursement)
+    if len(vouchers) > 1:
+        link(*vouchers)  # checked as one: a cut-off is never half loaded
     shg.cut_off_on = new.as_on
     await record_audit(
         session,

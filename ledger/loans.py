@@ -8,6 +8,11 @@ group's borrowing from that lender (interest is an expense). A bank loan
 carries its dose (first, second … linkage) and stays within the limit the
 bank sanctioned.
 
+A CIF loan is also the lender's: each of its vouchers in the SHG's books has
+its like in the VO's or CLF's (loans to SHGs, bank, interest income), as one entry,
+so it is recorded and checked by someone who sees the lender's books, and
+the two books move together (:mod:`ledger.vouchers`).
+
 Both steps are vouchers and go through maker–checker: a loan is pending until
 its disbursement voucher is approved (and cancelled if it is rejected); a
 repayment counts once its voucher is approved and not reversed. A repayment
@@ -32,7 +37,7 @@ from hierarchy.models import Cbo, CboKind, Member, MemberStatus
 from ledger.interest import InterestMethod, Repayment, position
 from ledger.loan_book import counted_repayments, loan_schedule
 from ledger.models import LEDGER_ANCESTORS, Loan, LoanRepayment, LoanSource, LoanStatus
-from ledger.vouchers import LineInput, NewVoucher, record_voucher
+from ledger.vouchers import LineInput, NewVoucher, link, record_voucher
 
 _MAKERS = (Role.ADMIN, Role.BOOKKEEPER)
 MAX_RATE_BP = 6000  # 60% a year: above any SHG's internal rate
@@ -96,11 +101,7 @@ async def disburse_loan(
         check_not_before(new.disbursed_on, member.joined_on, "disbursedOn", "she joined the SHG")
     else:
         check_not_before(new.disbursed_on, shg.formed_on, "disbursedOn", "the SHG was formed")
-        lender = {LoanSource.VO_CIF: shg.vo_id, LoanSource.CLF_CIF: shg.clf_id}
-        if new.source in lender and lender[new.source] is None:
-            raise DomainError(
-                ErrorCode.INVALID_STATE, "source", "This SHG has no such federation to borrow from"
-            )
+    lender = await _lender(session, principal, shg, new.source)
     loan = Loan(
         cbo_id=shg.id,
         member_pk=member.id if member else None,
@@ -142,8 +143,39 @@ async def disburse_loan(
     )
     voucher.loan_id = loan.id
     loan.disbursement_voucher_id = voucher.id
+    if lender is not None:
+        lent = (
+            LineInput("loans_to_shgs", debit_paise=amount),
+            LineInput("bank", credit_paise=amount),
+        )
+        narration = f"CIF loan {loan.id} to SHG {shg.code}"
+        theirs = NewVoucher(lender.code, new.disbursed_on, narration, lent)
+        link(voucher, await record_voucher(session, principal, theirs, today=today))
     await session.flush()
     return loan
+
+
+async def _lender(
+    session: AsyncSession, principal: Principal, shg: Cbo, source: LoanSource
+) -> Cbo | None:
+    """The VO or CLF whose books a CIF loan moves too; None for the SHG's own or a bank loan."""
+    lender_id = {LoanSource.VO_CIF: shg.vo_id, LoanSource.CLF_CIF: shg.clf_id}.get(source, 0)
+    if lender_id == 0:
+        return None
+    if lender_id is None:
+        raise DomainError(
+            ErrorCode.INVALID_STATE, "source", "This SHG has no such federation to borrow from"
+        )
+    lender = await session.scalar(
+        select(Cbo).where(Cbo.id == lender_id, principal.scope.clause(Cbo))
+    )
+    if lender is None:
+        raise DomainError(
+            ErrorCode.FORBIDDEN,
+            "source",
+            "A CIF loan moves the lender's books too: someone who sees them records it",
+        )
+    return lender
 
 
 def _check_lender(new: NewLoan) -> None:
@@ -207,6 +239,7 @@ async def record_repayment(
     shg = await session.get(Cbo, loan.cbo_id)
     assert shg is not None
     source = LoanSource(loan.source)
+    lender = await _lender(session, principal, shg, source)
     if source is LoanSource.SHG_CORPUS:  # she pays the group, in cash at the meeting
         member = await session.get(Member, loan.member_pk)
         assert member is not None
@@ -230,6 +263,15 @@ async def record_repayment(
         today=today,
     )
     voucher.loan_id = loan.id
+    if lender is not None:
+        received = [LineInput("bank", debit_paise=amount_paise)]
+        if to_principal:
+            received.append(LineInput("loans_to_shgs", credit_paise=to_principal))
+        if to_interest:
+            received.append(LineInput("interest_income", credit_paise=to_interest))
+        narration = f"CIF loan {loan.id} repayment from SHG {shg.code}"
+        theirs = NewVoucher(lender.code, paid_on, narration, tuple(received))
+        link(voucher, await record_voucher(session, principal, theirs, today=today))
     repayment = LoanRepayment(
         loan_id=loan.id,
         voucher_id=voucher.id,

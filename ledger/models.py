@@ -90,6 +90,11 @@ class Voucher(CboAncestors, Base):
     loan_id: Mapped[int | None] = mapped_column(ForeignKey("loan.id"), index=True)
     # Set on the vouchers a meeting produced.
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
+    # Vouchers that are one entry share its first voucher's id here and are
+    # approved, rejected and reversed together (ledger.vouchers): the two
+    # sides of money moving between two CBOs' books (a CIF loan, a fund
+    # released down the chain), the vouchers of one cut-off.
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("voucher.id"), index=True)
     made_by: Mapped[str] = mapped_column(String(128))
     made_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     checked_by: Mapped[str | None] = mapped_column(String(128))
@@ -130,6 +135,35 @@ class LedgerBalance(Base):
     member_pk: Mapped[int] = mapped_column(BigInteger)
     balance_paise: Mapped[int] = mapped_column(BigInteger)
     district_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class FundRelease(CboAncestors, Base):
+    """A community fund (RF, CIF, VRF, CEF) released to a CBO, by the state mission or by
+    the federation above it, as a grant: one voucher in each book it moves.
+
+    The ancestors are the receiver's, which include the releasing federation's
+    own id, so the one scope filter shows a release to both sides.
+    """
+
+    __tablename__ = "fund_release"
+    __table_args__ = (
+        Index("ix_fund_release_to", "to_cbo_id", "id"),
+        Index("ix_fund_release_from", "from_cbo_id", "id"),
+        *(
+            Index(f"ix_fund_release_{col}_scan", col, "id")
+            for col in ("state_id", "district_id", "block_id")
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    fund: Mapped[str] = mapped_column(String(48))  # the fund's account code
+    from_cbo_id: Mapped[int | None] = mapped_column(ForeignKey("cbo.id"))  # None: the mission
+    to_cbo_id: Mapped[int] = mapped_column(ForeignKey("cbo.id"))
+    amount_paise: Mapped[int] = mapped_column(BigInteger)
+    released_on: Mapped[date] = mapped_column(Date)
+    voucher_id: Mapped[int] = mapped_column(ForeignKey("voucher.id"))  # the receiver's
+    created_by: Mapped[str] = mapped_column(String(128))
+    shg_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 _LOAN_STATUS = Enum(

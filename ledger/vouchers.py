@@ -3,6 +3,14 @@
 A bookkeeper records; an approver (or admin) other than the maker approves,
 and only then do balances move. A posted voucher never changes: a correction
 is a reversal voucher pointing back at it, approved the same way.
+
+Some entries take several vouchers: money moving between two CBOs (a VO's
+CIF loan to an SHG, a fund released down the chain) is one voucher in each
+book, and a cut-off is one voucher of balances and one per loan. Such
+vouchers are linked into one entry (:func:`link`) and approved, rejected
+and reversed together, by someone who sees every book they touch: no book
+shows the money without the other, and no cut-off is half loaded. A
+community fund is never given away beyond what the books hold of it.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import Principal, Role
@@ -22,7 +30,7 @@ from core.money import check_paise
 from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code
 from hierarchy.models import Cbo, CboKind, CboStatus, Member, MemberStatus
-from ledger.chart import ACCOUNTS
+from ledger.chart import ACCOUNTS, COMMUNITY_FUNDS
 from ledger.loan_book import check_repayment_split, check_reversal_order, on_voucher_checked
 from ledger.models import (
     LEDGER_ANCESTORS,
@@ -184,17 +192,47 @@ async def _save(
     return voucher
 
 
-async def _voucher_for_change(
+async def _for_change(
     session: AsyncSession, principal: Principal, voucher_id: int
-) -> Voucher:
+) -> list[Voucher]:
+    """The voucher, then the others of its entry, all locked.
+
+    Locked in id order, so two checkers taking two vouchers of one entry at
+    once queue rather than deadlock. The caller must see every one of them.
+    """
     voucher = await session.scalar(
-        select(Voucher)
-        .where(Voucher.id == voucher_id, principal.scope.clause(Voucher))
-        .with_for_update()
+        select(Voucher).where(Voucher.id == voucher_id, principal.scope.clause(Voucher))
     )
     if voucher is None:
         raise DomainError(ErrorCode.NOT_FOUND, "voucherId", "No voucher with this id in your scope")
-    return voucher
+    entry = (
+        Voucher.id == voucher.id
+        if voucher.entry_id is None
+        else Voucher.entry_id == voucher.entry_id
+    )
+    locked = (
+        await session.scalars(
+            select(Voucher)
+            .where(entry, principal.scope.clause(Voucher))
+            .order_by(Voucher.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    if len(locked) != await session.scalar(select(func.count()).select_from(Voucher).where(entry)):
+        raise DomainError(
+            ErrorCode.FORBIDDEN,
+            "voucherId",
+            "This voucher moves another CBO's books too: someone who sees both books checks it",
+        )
+    return sorted(locked, key=lambda row: row.id != voucher_id)
+
+
+def link(*vouchers: Voucher) -> None:
+    """Make vouchers (already flushed) one entry, checked and reversed as one."""
+    first = min(voucher.id for voucher in vouchers)
+    for voucher in vouchers:
+        voucher.entry_id = first
 
 
 async def _lines(session: AsyncSession, voucher: Voucher) -> list[VoucherLine]:
@@ -232,42 +270,75 @@ async def _post(session: AsyncSession, voucher: Voucher) -> None:
             )
         else:
             balance.balance_paise += amount
+    await session.flush()  # the next voucher of an entry must find the rows this one added
+
+
+def _check_draft(vouchers: list[Voucher], principal: Principal, verb: str) -> None:
+    for voucher in vouchers:
+        if voucher.status is not VoucherStatus.DRAFT:
+            raise DomainError(
+                ErrorCode.INVALID_STATE, "voucherId", f"This voucher is {voucher.status.value}"
+            )
+        if voucher.made_by == principal.subject:
+            raise DomainError(
+                ErrorCode.SELF_APPROVAL,
+                "voucherId",
+                f"A voucher is {verb} by someone other than its maker",
+            )
+
+
+async def _check_funds_held(session: AsyncSession, voucher: Voucher) -> None:
+    """A community fund released or spent only out of what the books hold of it."""
+    debited = {
+        line.account
+        for line in await _lines(session, voucher)
+        if line.account in COMMUNITY_FUNDS and line.amount_paise > 0
+    }
+    for account in sorted(debited):
+        held = await session.scalar(
+            select(LedgerBalance.balance_paise).where(
+                LedgerBalance.cbo_id == voucher.cbo_id,
+                LedgerBalance.account == account,
+                LedgerBalance.member_pk == NO_MEMBER,
+            )
+        )
+        if (held or 0) > 0:  # debit-positive: more went out than came in
+            raise DomainError(
+                ErrorCode.INSUFFICIENT_FUNDS,
+                "voucherId",
+                f"The books hold less {ACCOUNTS[account].name} than this voucher gives out",
+            )
 
 
 async def approve_voucher(session: AsyncSession, principal: Principal, voucher_id: int) -> Voucher:
     principal.require(*_CHECKERS)
-    voucher = await _voucher_for_change(session, principal, voucher_id)
-    if voucher.status is not VoucherStatus.DRAFT:
-        raise DomainError(
-            ErrorCode.INVALID_STATE, "voucherId", f"This voucher is {voucher.status.value}"
+    vouchers = await _for_change(session, principal, voucher_id)
+    _check_draft(vouchers, principal, "approved")
+    for voucher in vouchers:
+        await check_repayment_split(session, voucher)
+        if voucher.reverses_id is not None:
+            original = await session.get(Voucher, voucher.reverses_id)
+            assert original is not None
+            await check_reversal_order(session, original, "voucherId")
+    for voucher in vouchers:
+        await _post(session, voucher)
+        voucher.status = VoucherStatus.APPROVED
+        voucher.checked_by = principal.subject
+        voucher.checked_at = utc_now()
+    await session.flush()  # the loan's view of its vouchers must see the new statuses
+    for voucher in vouchers:
+        await _check_funds_held(session, voucher)
+        await on_voucher_checked(session, voucher)
+        await record_audit(
+            session,
+            actor=principal.subject,
+            action="voucher.approved",
+            entity_type="voucher",
+            entity_id=voucher.id,
+            detail={"cbo_id": voucher.cbo_id},
         )
-    if voucher.made_by == principal.subject:
-        raise DomainError(
-            ErrorCode.SELF_APPROVAL,
-            "voucherId",
-            "A voucher is approved by someone other than its maker",
-        )
-    await check_repayment_split(session, voucher)
-    if voucher.reverses_id is not None:
-        original = await session.get(Voucher, voucher.reverses_id)
-        assert original is not None
-        await check_reversal_order(session, original, "voucherId")
-    await _post(session, voucher)
-    voucher.status = VoucherStatus.APPROVED
-    voucher.checked_by = principal.subject
-    voucher.checked_at = utc_now()
-    await session.flush()  # the loan's view of its vouchers must see this one's new status
-    await on_voucher_checked(session, voucher)
-    await record_audit(
-        session,
-        actor=principal.subject,
-        action="voucher.approved",
-        entity_type="voucher",
-        entity_id=voucher.id,
-        detail={"cbo_id": voucher.cbo_id},
-    )
     await session.flush()
-    return voucher
+    return vouchers[0]
 
 
 async def reject_voucher(
@@ -275,33 +346,26 @@ async def reject_voucher(
 ) -> Voucher:
     principal.require(*_CHECKERS)
     why = _text(reason, "reason", "a reason")
-    voucher = await _voucher_for_change(session, principal, voucher_id)
-    if voucher.status is not VoucherStatus.DRAFT:
-        raise DomainError(
-            ErrorCode.INVALID_STATE, "voucherId", f"This voucher is {voucher.status.value}"
+    vouchers = await _for_change(session, principal, voucher_id)
+    _check_draft(vouchers, principal, "checked")
+    for voucher in vouchers:
+        voucher.status = VoucherStatus.REJECTED
+        voucher.checked_by = principal.subject
+        voucher.checked_at = utc_now()
+        voucher.rejection_reason = why
+    await session.flush()  # the loan's view of its vouchers must see the new statuses
+    for voucher in vouchers:
+        await on_voucher_checked(session, voucher)
+        await record_audit(
+            session,
+            actor=principal.subject,
+            action="voucher.rejected",
+            entity_type="voucher",
+            entity_id=voucher.id,
+            detail={"cbo_id": voucher.cbo_id},
         )
-    if voucher.made_by == principal.subject:
-        raise DomainError(
-            ErrorCode.SELF_APPROVAL,
-            "voucherId",
-            "A voucher is checked by someone other than its maker",
-        )
-    voucher.status = VoucherStatus.REJECTED
-    voucher.checked_by = principal.subject
-    voucher.checked_at = utc_now()
-    voucher.rejection_reason = why
-    await session.flush()  # the loan's view of its vouchers must see this one's new status
-    await on_voucher_checked(session, voucher)
-    await record_audit(
-        session,
-        actor=principal.subject,
-        action="voucher.rejected",
-        entity_type="voucher",
-        entity_id=voucher.id,
-        detail={"cbo_id": voucher.cbo_id},
-    )
     await session.flush()
-    return voucher
+    return vouchers[0]
 
 
 async def reverse_voucher(
@@ -316,7 +380,18 @@ async def reverse_voucher(
     """Record (as a draft for a checker) the voucher that undoes a posted one."""
     principal.require(*_MAKERS)
     why = _text(reason, "reason", "a reason")
-    original = await _voucher_for_change(session, principal, voucher_id)
+    originals = await _for_change(session, principal, voucher_id)
+    check_not_future(on, "reversedOn", today or date.today())
+    reversals = [await _reversal(session, principal, original, on, why) for original in originals]
+    if len(reversals) == 2:
+        link(*reversals)
+        await session.flush()
+    return reversals[0]
+
+
+async def _reversal(
+    session: AsyncSession, principal: Principal, original: Voucher, on: date, why: str
+) -> Voucher:
     if original.status is not VoucherStatus.APPROVED:
         raise DomainError(ErrorCode.INVALID_STATE, "voucherId", "Only posted vouchers are reversed")
     if original.reverses_id is not None:
@@ -332,7 +407,6 @@ async def reverse_voucher(
         raise DomainError(
             ErrorCode.INVALID_STATE, "voucherId", "This voucher already has a reversal"
         )
-    check_not_future(on, "reversedOn", today or date.today())
     check_not_before(on, original.voucher_date, "reversedOn", "the voucher's own date")
     await check_reversal_order(session, original, "voucherId")
     reversal = Voucher(

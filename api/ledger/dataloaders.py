@@ -27,6 +27,27 @@ class VoucherByIdLoader(ScopedLoader[int, Voucher | None]):
         return None
 
 
+class VouchersByEntryLoader(ScopedLoader[int, list[Voucher]]):
+    """The vouchers of each entry (:func:`ledger.vouchers.link`) the caller can see, by id."""
+
+    async def fetch(
+        self, session: AsyncSession, scope: Scope, keys: list[int]
+    ) -> list[list[Voucher]]:
+        rows = await session.scalars(
+            select(Voucher)
+            .where(Voucher.entry_id.in_(set(keys)), scope.clause(Voucher))
+            .order_by(Voucher.id)
+        )
+        grouped: dict[int, list[Voucher]] = defaultdict(list)
+        for row in rows:
+            assert row.entry_id is not None  # selected by it
+            grouped[row.entry_id].append(row)
+        return [grouped.get(key, []) for key in keys]
+
+    def missing(self, key: int) -> list[Voucher]:
+        return []
+
+
 class LinesByVoucherLoader(ScopedLoader[int, list[VoucherLine]]):
     """Lines of vouchers the caller can see (callers reach lines only through such vouchers)."""
 

@@ -17,6 +17,7 @@ from api.hierarchy.dataloaders import CboByCodeLoader
 from api.hierarchy.types import After, First, Info
 from api.ledger.community_funds import CifPortfolio
 from api.ledger.dataloaders import LoanByIdLoader, VoucherByIdLoader
+from api.ledger.funds import FundFlow
 from api.ledger.grading import Panchasutra
 from api.ledger.loans import Loan
 from api.ledger.statements import BalanceSheet, ReceiptsAndPayments
@@ -29,6 +30,7 @@ from hierarchy.codes import normalise_code
 from hierarchy.lookup import cbo_by_code
 from ledger import models
 from ledger.community_funds import cif_portfolio
+from ledger.funds import fund_flow
 from ledger.grading import panchasutra
 from ledger.interest import portfolio_at_risk
 from ledger.loan_book import counted_repayments_of, position_of
@@ -127,6 +129,15 @@ class LedgerQuery:
         day = as_of or date.today()
         return await _report(
             info, lambda s, scope: cif_portfolio(s, scope, cbo_code, day), CifPortfolio.from_report
+        )
+
+    @strawberry.field(
+        description="The community funds a CBO received and passed on, release by release; "
+        "null outside your scope."
+    )
+    async def fund_flow(self, info: Info, cbo_code: str) -> FundFlow | None:
+        return await _report(
+            info, lambda s, scope: fund_flow(s, scope, cbo_code), FundFlow.from_report
         )
 
     @strawberry.field(description="Her savings and loan statement; null outside your scope.")

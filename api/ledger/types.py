@@ -10,7 +10,7 @@ from strawberry import Private
 
 from api.hierarchy.dataloaders import CboByIdLoader, MemberByIdLoader
 from api.hierarchy.types import Cbo, Info, Member, cbo_type
-from api.ledger.dataloaders import LinesByVoucherLoader, VoucherByIdLoader
+from api.ledger.dataloaders import LinesByVoucherLoader, VoucherByIdLoader, VouchersByEntryLoader
 from api.node import Node, global_id
 from core.money import format_rupees, parse_rupees
 from ledger import models
@@ -108,6 +108,17 @@ class Voucher(Node):
     @strawberry.field(description="The posted voucher this one reverses, if it is a reversal.")
     async def reverses(self, info: Info) -> Voucher | None:
         return await voucher_by_id(info, self.row.reverses_id)
+
+    @strawberry.field(
+        description="The other vouchers of its entry, approved, rejected and reversed with it: "
+        "the same money in another CBO's books (a CIF loan's lender, a fund's giver or "
+        "receiver), the rest of a cut-off. Those outside your scope are left out."
+    )
+    async def linked(self, info: Info) -> list[Voucher]:
+        if self.row.entry_id is None:
+            return []
+        rows = await info.context.loader(VouchersByEntryLoader).load(self.row.entry_id)
+        return [Voucher.from_row(row) for row in rows if row.id != self.row.id]
 
 
 async def voucher_by_id(info: Info, voucher_id: int | None) -> Voucher | None:

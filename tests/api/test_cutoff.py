@@ -88,9 +88,11 @@ async def test_a_cut_off_opens_balanced_books_and_its_loan_runs_on(api: Api, wor
     )["recordCutOff"]
     assert [v["id"] for v in again["vouchers"]] == [opening["id"], lent["id"]]
 
-    for voucher in (opening, lent):
-        done = await api.query(APPROVE, {"id": voucher["id"]}, role=Role.APPROVER, subject="ap")
-        assert done["approveVoucher"]["errors"] == []
+    # One entry: approving the loan's voucher posts the opening balances with it.
+    done = await api.query(APPROVE, {"id": lent["id"]}, role=Role.APPROVER, subject="ap")
+    assert done["approveVoucher"]["errors"] == []
+    again = await api.query(APPROVE, {"id": opening["id"]}, role=Role.APPROVER, subject="ap")
+    assert again["approveVoucher"]["errors"] == [{"code": "INVALID_STATE"}]
     books = await api.query(SHEET, {"c": shg})
     sheet = books["balanceSheet"]
     assert books["trialBalance"]["balanced"]
@@ -109,6 +111,23 @@ async def test_a_cut_off_opens_balanced_books_and_its_loan_runs_on(api: Api, wor
         ("interest_income", "200.00"),
         ("loans_to_members", "1000.00"),
     }
+
+
+async def test_a_cut_off_is_rejected_whole_and_can_then_be_redone(api: Api, world: World) -> None:
+    shg, first, second = _shg(world)
+    made = (await api.query(CUT_OFF, _paper(shg, first, second)))["recordCutOff"]
+    opening, _ = made["vouchers"]
+    reject = """mutation($id: ID!) { rejectVoucher(input: {voucherId: $id, reason: "typo"}) {
+        voucher { status linked { status } } errors { code } } }"""
+    rejected = (await api.query(reject, {"id": opening["id"]}, role=Role.APPROVER, subject="ap"))[
+        "rejectVoucher"
+    ]
+    assert rejected["voucher"] == {"status": "REJECTED", "linked": [{"status": "REJECTED"}]}
+    loan = """query($id: ID!) { node(id: $id) { ... on Loan { status } } }"""
+    assert (await api.query(loan, {"id": made["loans"][0]["id"]}))["node"]["status"] == "CANCELLED"
+    corrected = _paper(shg, first, second, idempotencyKey="cutoff-2")
+    redone = (await api.query(CUT_OFF, corrected))["recordCutOff"]
+    assert redone["errors"] == [] and len(redone["vouchers"]) == 2
 
 
 async def test_a_second_cut_off_is_refused(api: Api, world: World, sessions: Any) -> None:
