@@ -93,8 +93,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
-# Execution option marking a unit of work that will write (see _sqlite_begin).
+# Execution options marking a unit of work that will write, or that reads a
+# report in several statements which must agree (see _sqlite_begin, snapshot).
 WRITES = "lokos_writes"
+SNAPSHOT = "lokos_snapshot"
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -115,10 +117,15 @@ def _sqlite_begin(connection: Any) -> None:
     counterpart of PostgreSQL's row locks.
 
     Readers send no BEGIN: each of their statements is its own snapshot, which is
-    all a loader's single statement needs, and saves two round trips a batch.
+    all a loader's single statement needs, and saves two round trips a batch. A
+    report of several statements sends a plain BEGIN: in WAL mode its first read
+    fixes the snapshot every later one sees.
     """
-    if connection.get_execution_options().get(WRITES, False):
+    options = connection.get_execution_options()
+    if options.get(WRITES, False):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif options.get(SNAPSHOT, False):
+        connection.exec_driver_sql("BEGIN")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -132,6 +139,24 @@ async def transaction(
     """One unit of work: commits on success, rolls everything back on any error."""
     async with sessions() as session, session.begin():
         await session.connection(execution_options={WRITES: True})
+        yield session
+
+
+@asynccontextmanager
+async def snapshot(
+    sessions: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """Reads that must see one moment, for a report read in several statements (a
+    passbook's balances and its entries, a period's opening balance and its vouchers):
+    PostgreSQL's REPEATABLE READ, SQLite's read transaction. Writes nothing.
+    """
+    async with sessions() as session:
+        options: dict[str, Any] = {SNAPSHOT: True}
+        if session.get_bind().dialect.name == "postgresql":
+            options["isolation_level"] = "REPEATABLE READ"
+        await session.connection(execution_options=options)  # begins the transaction
+        # Closing the session ends it with a rollback: nothing was written, and unlike
+        # rollback() it leaves the rows read loaded for the caller to present.
         yield session
 
 

@@ -10,12 +10,15 @@ grade is never typed in by hand and never stale:
   marks for weekly meetings.
 - **savings**: member-meetings with compulsory savings / member-meetings
   recorded; full marks when every member saves at every meeting.
-- **lending**: members who borrowed in the window (loan approved) / active
-  members; full marks at half the members.
-- **repayment**: 1 - PAR 30 of the group's internal loans; full marks when
-  nothing is 30 days late.
+- **lending**: members who borrowed in the window (loan approved; loans
+  loaded at the cut-off are old lending, not new) / members on ``as_of``;
+  full marks at half the members.
+- **repayment**: 1 - PAR 30 of the group's internal loans on ``as_of``
+  (loans repaid since count as they stood then); full marks when nothing is
+  30 days late.
 - **books**: half for a meeting recorded within 14 days of ``as_of``, half
-  for no draft voucher older than 14 days.
+  for no draft voucher older than 14 days (drafts as they are now: the
+  books keep no history of when a voucher stopped being one).
 
 A measure scores in proportion up to its full-marks point. Grade A at 80
 points and above, B from 60, C below; A and B groups are eligible for RF and
@@ -30,7 +33,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -156,36 +159,42 @@ async def panchasutra(
         await session.scalar(
             select(func.count())
             .select_from(Member)
-            .where(Member.shg_id == shg.id, Member.status == MemberStatus.ACTIVE)
+            .where(
+                Member.shg_id == shg.id,
+                Member.status != MemberStatus.PENDING,
+                Member.joined_on <= as_of,
+                or_(Member.exited_on.is_(None), Member.exited_on > as_of),
+            )
         )
         or 0
+    )
+    made = (
+        Loan.cbo_id == shg.id,
+        Loan.source == LoanSource.SHG_CORPUS,
+        Loan.status.in_((LoanStatus.ACTIVE, LoanStatus.CLOSED)),
+        Loan.disbursed_on <= as_of,
+    )
+    from_cut_off = (
+        select(VoucherLine.id)
+        .where(
+            VoucherLine.voucher_id == Loan.disbursement_voucher_id,
+            VoucherLine.account == "accumulated_surplus",  # lent before the books came on
+        )
+        .exists()
     )
     borrowers = int(
         await session.scalar(
             select(func.count(func.distinct(Loan.member_pk))).where(
-                Loan.cbo_id == shg.id,
-                Loan.source == LoanSource.SHG_CORPUS,
-                Loan.status.in_((LoanStatus.ACTIVE, LoanStatus.CLOSED)),
-                Loan.disbursed_on > since,
-                Loan.disbursed_on <= as_of,
+                *made, Loan.disbursed_on > since, ~from_cut_off
             )
         )
         or 0
     )
-    loans = list(
-        (
-            await session.scalars(
-                select(Loan).where(
-                    Loan.cbo_id == shg.id,
-                    Loan.source == LoanSource.SHG_CORPUS,
-                    Loan.status == LoanStatus.ACTIVE,
-                    Loan.disbursed_on <= as_of,
-                )
-            )
-        ).all()
-    )
+    loans = list((await session.scalars(select(Loan).where(*made))).all())
     repayments = await counted_repayments_of(session, [loan.id for loan in loans], drafts=False)
-    par30 = portfolio_at_risk([position_of(loan, repayments[loan.id], as_of) for loan in loans], 30)
+    positions = [position_of(loan, repayments[loan.id], as_of) for loan in loans]
+    owed = [position for position in positions if position.principal_outstanding_paise > 0]
+    par30 = portfolio_at_risk(owed, 30)
     stale_drafts = int(
         await session.scalar(
             select(func.count())
@@ -207,7 +216,7 @@ async def panchasutra(
             _score(Sutra.MEETINGS, _ratio(meetings, WEEKS)),
             _score(Sutra.SAVINGS, _ratio(saved, recorded)),
             _score(Sutra.LENDING, _ratio(borrowers, members), LENDING_TARGET),
-            _score(Sutra.REPAYMENT, 1 - par30 if loans else Decimal(1)),
+            _score(Sutra.REPAYMENT, 1 - par30 if owed else Decimal(1)),
             _score(Sutra.BOOKS, books),
         ],
     )

@@ -25,6 +25,7 @@ from api.ledger.types import Passbook, TrialBalance, Voucher
 from api.node import NODE_FETCHERS
 from api.pagination import Connection, NodeT, PageArgs, empty_connection, scoped_connection
 from core.access import Scope
+from core.database import snapshot
 from core.errors import DomainError
 from hierarchy.codes import normalise_code
 from hierarchy.lookup import cbo_by_code
@@ -68,12 +69,13 @@ async def _report(
     fetch: Callable[[AsyncSession, Scope], Awaitable[R | None]],
     present: Callable[[R], T],
 ) -> T | None:
-    """A report within the reader's scope: null outside it, a refused argument as a typed error."""
+    """A report within the reader's scope, read at one moment: null outside it, a refused
+    argument as a typed error."""
     scope = info.context.read_scope
     if scope is None:
         return None
     try:
-        async with info.context.sessions() as session:
+        async with snapshot(info.context.sessions) as session:
             report = await fetch(session, scope)
     except DomainError as error:
         raise query_error(error) from None
@@ -156,7 +158,7 @@ class LedgerQuery:
             raise GraphQLError(
                 f"'last' must be between 0 and {info.context.settings.max_page_size}"
             )
-        async with info.context.sessions() as session:
+        async with snapshot(info.context.sessions) as session:
             report = await passbook(session, scope, member_id, last=last)
         return None if report is None else Passbook.from_report(report)
 

@@ -3,11 +3,14 @@ money, one voucher in each book, checked together (ledger.funds, ledger.vouchers
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from core.access import Role
+from ledger.models import LedgerBalance
 from tests.conftest import Api
 from tests.world import World, build_world
 
@@ -234,3 +237,24 @@ async def test_a_cif_loan_and_its_repayment_are_in_the_lenders_books_too(
         "loan_from_vo": ("0.00", "45000.00"),
         "interest_expense": ("500.00", "0.00"),
     }
+
+
+async def test_two_checkers_taking_both_sides_at_once_post_the_entry_once(
+    api: Api, world: World, sessions: Any
+) -> None:
+    """Real concurrent connections: the two vouchers of one entry are locked in one order, so
+    checkers approving either side at once neither deadlock nor post it twice."""
+    _, vo, shg = _chain(world)
+    grant = await _release(api, "RF", vo, "50000")
+    assert (await _approve(api, grant["voucher"]["id"]))["errors"] == []
+    for _ in range(5):
+        made = await _release(api, "RF", shg, "1000", vo)
+        sides = [made["voucher"]["id"], made["voucher"]["linked"][0]["id"]]
+        results = await asyncio.gather(*(_approve(api, side, scope=vo) for side in sides * 2))
+        assert sorted(len(r["errors"]) for r in results) == [0, 1, 1, 1], results
+        assert {e["code"] for r in results for e in r["errors"]} == {"INVALID_STATE"}
+    assert (await _books(api, vo))["revolving_fund"] == ("0.00", "45000.00")
+    assert (await _books(api, shg))["revolving_fund"] == ("0.00", "5000.00")
+    async with sessions() as session:  # one balance row per account and book, no duplicates
+        rows = await session.scalar(select(func.count()).select_from(LedgerBalance))
+        assert rows == 4  # VO bank and RF, SHG bank and RF

@@ -90,3 +90,52 @@ async def test_grading_is_scoped(api: Api, world: World) -> None:
         GRADE, {"c": shg, "on": "2024-07-01"}, role=Role.ANALYST, scope=elsewhere
     )
     assert hidden == {"panchasutra": None}
+
+
+async def test_a_past_grade_reads_the_group_as_it_stood_that_day(api: Api, world: World) -> None:
+    shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    first, second = sorted(m for m, t in world.members.items() if shg in t.ancestors)
+    loan = {
+        "shgCode": shg, "memberId": first, "principal": "12000", "annualRatePercent": "24",
+        "months": 12, "method": "FLAT", "disbursedOn": "2024-05-01", "firstDueOn": "2024-06-01",
+    }  # fmt: skip
+    made = """mutation($input: DisburseLoanInput!) { disburseLoan(input: $input) {
+        loan { id } errors { code } } }"""
+    loan_id = (await api.query(made, {"input": loan}))["disburseLoan"]["loan"]["id"]
+    await _approve_all(api, shg)
+    # Nothing paid until mid-August, then all of it (12,000 and 2,880 interest): closed.
+    repay = """mutation($input: RecordRepaymentInput!) { recordRepayment(input: $input) {
+        errors { code } } }"""
+    paid = {"loanId": loan_id, "amount": "14880", "paidOn": "2024-08-15"}
+    assert (await api.query(repay, {"input": paid}))["recordRepayment"]["errors"] == []
+    await _approve_all(api, shg)
+    leave = (
+        """mutation($input: ExitMemberInput!) { exitMember(input: $input) { errors { code } } }"""
+    )
+    gone = {"memberId": second, "exitedOn": "2024-09-01", "reason": "moved away"}
+    assert (await api.query(leave, {"input": gone}))["exitMember"]["errors"] == []
+
+    then = (await api.query(GRADE, {"c": shg, "on": "2024-08-01"}))["panchasutra"]["scores"]
+    # On 1 August the loan was two instalments late (closed since), and she had a neighbour.
+    assert then[2] == {"sutra": "LENDING", "measure": "0.5000", "points": 20}
+    assert then[3] == {"sutra": "REPAYMENT", "measure": "0.0000", "points": 0}
+    now = (await api.query(GRADE, {"c": shg, "on": "2024-10-01"}))["panchasutra"]["scores"]
+    assert now[2] == {"sutra": "LENDING", "measure": "1.0000", "points": 20}  # 1 of 1 member
+    assert now[3] == {"sutra": "REPAYMENT", "measure": "1.0000", "points": 20}
+
+
+async def test_loans_loaded_at_the_cut_off_are_not_new_lending(api: Api, world: World) -> None:
+    shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    first, _ = sorted(m for m, t in world.members.items() if shg in t.ancestors)
+    cut_off = """mutation($input: RecordCutOffInput!) { recordCutOff(input: $input) {
+        errors { code field } } }"""
+    books = {
+        "shgCode": shg, "asOn": "2024-03-31", "cash": "0", "bank": "0",
+        "members": [{"memberId": first, "loans": [{
+            "outstanding": "6000", "annualRatePercent": "24", "monthsLeft": 6,
+            "method": "FLAT", "nextDueOn": "2024-04-30"}]}],
+    }  # fmt: skip
+    assert (await api.query(cut_off, {"input": books}))["recordCutOff"]["errors"] == []
+    await _approve_all(api, shg)
+    grade = (await api.query(GRADE, {"c": shg, "on": "2024-04-15"}))["panchasutra"]["scores"]
+    assert grade[2] == {"sutra": "LENDING", "measure": "0.0000", "points": 0}
