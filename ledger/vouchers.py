@@ -205,11 +205,8 @@ async def _for_change(
     )
     if voucher is None:
         raise DomainError(ErrorCode.NOT_FOUND, "voucherId", "No voucher with this id in your scope")
-    entry = (
-        Voucher.id == voucher.id
-        if voucher.entry_id is None
-        else Voucher.entry_id == voucher.entry_id
-    )
+    entry_id = voucher.entry_id
+    entry = Voucher.id == voucher.id if entry_id is None else Voucher.entry_id == entry_id
     locked = (
         await session.scalars(
             select(Voucher)
@@ -219,12 +216,14 @@ async def _for_change(
             .execution_options(populate_existing=True)
         )
     ).all()
-    if len(locked) != await session.scalar(select(func.count()).select_from(Voucher).where(entry)):
-        raise DomainError(
-            ErrorCode.FORBIDDEN,
-            "voucherId",
-            "This voucher moves another CBO's books too: someone who sees both books checks it",
-        )
+    if entry_id is not None:
+        whole = await session.scalar(select(func.count()).select_from(Voucher).where(entry))
+        if len(locked) != whole:
+            raise DomainError(
+                ErrorCode.FORBIDDEN,
+                "voucherId",
+                "This voucher moves another CBO's books too: someone who sees both books checks it",
+            )
     return sorted(locked, key=lambda row: row.id != voucher_id)
 
 
@@ -243,10 +242,11 @@ async def _lines(session: AsyncSession, voucher: Voucher) -> list[VoucherLine]:
     )
 
 
-async def _post(session: AsyncSession, voucher: Voucher) -> None:
+async def _post(session: AsyncSession, voucher: Voucher) -> list[VoucherLine]:
     """Move balances by the voucher's lines (one locked row per account and member)."""
+    lines = await _lines(session, voucher)
     moves: dict[tuple[str, int], int] = defaultdict(int)
-    for line in await _lines(session, voucher):
+    for line in lines:
         moves[(line.account, line.member_pk or NO_MEMBER)] += line.amount_paise
     for (account, member_pk), amount in sorted(moves.items()):
         balance = await session.scalar(
@@ -271,6 +271,7 @@ async def _post(session: AsyncSession, voucher: Voucher) -> None:
         else:
             balance.balance_paise += amount
     await session.flush()  # the next voucher of an entry must find the rows this one added
+    return lines
 
 
 def _check_draft(vouchers: list[Voucher], principal: Principal, verb: str) -> None:
@@ -287,12 +288,12 @@ def _check_draft(vouchers: list[Voucher], principal: Principal, verb: str) -> No
             )
 
 
-async def _check_funds_held(session: AsyncSession, voucher: Voucher) -> None:
+async def _check_funds_held(
+    session: AsyncSession, voucher: Voucher, lines: list[VoucherLine]
+) -> None:
     """A community fund released or spent only out of what the books hold of it."""
     debited = {
-        line.account
-        for line in await _lines(session, voucher)
-        if line.account in COMMUNITY_FUNDS and line.amount_paise > 0
+        line.account for line in lines if line.account in COMMUNITY_FUNDS and line.amount_paise > 0
     }
     for account in sorted(debited):
         held = await session.scalar(
@@ -320,14 +321,15 @@ async def approve_voucher(session: AsyncSession, principal: Principal, voucher_i
             original = await session.get(Voucher, voucher.reverses_id)
             assert original is not None
             await check_reversal_order(session, original, "voucherId")
+    posted = []
     for voucher in vouchers:
-        await _post(session, voucher)
+        posted.append(await _post(session, voucher))
         voucher.status = VoucherStatus.APPROVED
         voucher.checked_by = principal.subject
         voucher.checked_at = utc_now()
     await session.flush()  # the loan's view of its vouchers must see the new statuses
-    for voucher in vouchers:
-        await _check_funds_held(session, voucher)
+    for voucher, lines in zip(vouchers, posted, strict=True):
+        await _check_funds_held(session, voucher, lines)
         await on_voucher_checked(session, voucher)
         await record_audit(
             session,
