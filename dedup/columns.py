@@ -48,6 +48,7 @@ from dedup.person import Person
 Ints = npt.NDArray[np.int64]
 _Cache = dict[tuple[int, int], int]
 _LevelOf = Callable[[str, str], int]
+_CACHED_PAIRS = 1_000_000  # per comparator and worker: about 200 MB at most
 _FIELDS = ("given_name", "surname", "relative_name", "birth", "mobile", "bank", "place")
 if tuple(c.field for c in COMPARISONS) != _FIELDS:  # a wiring check, at import
     raise ImportError("dedup.columns must follow dedup.compare.COMPARISONS")
@@ -56,9 +57,9 @@ if tuple(c.field for c in COMPARISONS) != _FIELDS:  # a wiring check, at import
 def word(text: str | None) -> int:
     """A string as a 63-bit number, the same in every worker process: 0 when missing.
 
-    BLAKE2b, not ``hash()``, whose seed differs between processes; 63 bits
-    make a collision among a file's few million distinct strings about as
-    likely as a cosmic-ray bit flip.
+    BLAKE2b, not ``hash()``, whose seed differs between processes. With 63
+    bits, the chance that any two of ten million distinct strings share a
+    number is about 5 in a million (n²/2⁶⁴).
     """
     if not text:
         return 0
@@ -114,16 +115,6 @@ class Columns:
         "village",
     )
 
-    def __init__(self, table: Ints, people: Sequence[Person]) -> None:
-        self.people = people
-        for index, name in enumerate(self.FIELDS):
-            setattr(self, name, table[:, index])
-
-    @classmethod
-    def of(cls, people: Sequence[Person]) -> Columns:
-        table = np.array([row(p) for p in people], dtype=np.int64)
-        return cls(table.reshape(len(people), len(cls.FIELDS)), people)
-
     given: Ints
     surname: Ints
     relative: Ints
@@ -139,11 +130,23 @@ class Columns:
     block: Ints
     village: Ints
 
+    def __init__(self, table: Ints, people: Sequence[Person]) -> None:
+        self.people = people
+        for index, name in enumerate(self.FIELDS):
+            setattr(self, name, table[:, index])
+
+    @classmethod
+    def of(cls, people: Sequence[Person]) -> Columns:
+        table = np.array([row(p) for p in people], dtype=np.int64)
+        return cls(table.reshape(len(people), len(cls.FIELDS)), people)
+
 
 class PairScorer:
     """Levels, weights and the Aadhaar override for index pairs into one :class:`Columns`."""
 
     def __init__(self, model: MatchModel) -> None:
+        if model.tf_field not in (None, "given_name"):  # weights() reads the given-name column
+            raise ValueError("The batch scan weighs term frequencies of the given name only")
         self.model = model
         self._tables = [np.array(table) for table in model.tables]
         self._tf_index = model.tf_index
@@ -165,6 +168,8 @@ class PairScorer:
         distinct, first, where = _distinct_pairs(low, high)
         levels = np.empty(len(distinct), dtype=np.int64)
         position = Person._fields.index(field)
+        if len(cache) > _CACHED_PAIRS:  # a national file pairs names without end: start afresh
+            cache.clear()
         for index, (pair, at) in enumerate(zip(distinct, first.tolist(), strict=True)):
             level = cache.get(pair)
             if level is None:

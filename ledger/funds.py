@@ -29,6 +29,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from core.access import Principal, Role, Scope
 from core.errors import DomainError, ErrorCode
@@ -120,8 +121,16 @@ async def release_fund(
 async def _giver(
     session: AsyncSession, principal: Principal, receiver: Cbo, from_code: str | None
 ) -> Cbo | None:
-    """The federation passing the fund on: one the receiver belongs to, seen by the maker."""
+    """The federation passing the fund on: one the receiver belongs to, seen by the maker.
+    None for the state mission, whose releases are recorded by its staff: a state scope or
+    above, not a federation's or a group's own bookkeeper."""
     if from_code is None:
+        if principal.scope.column not in (None, "state_id"):
+            raise DomainError(
+                ErrorCode.FORBIDDEN,
+                "fromCode",
+                "A release from the state mission is recorded at state level",
+            )
         return None
     giver = await cbo_by_code(session, principal.scope, from_code)
     if giver is None:
@@ -145,18 +154,30 @@ class FundTotals:
 
 
 @dataclass(frozen=True)
+class ReleaseState:
+    release: FundRelease
+    status: VoucherStatus  # of its vouchers
+    reversed: bool  # posted, then undone by an approved reversal
+
+    @property
+    def stands(self) -> bool:
+        return self.status is VoucherStatus.APPROVED and not self.reversed
+
+
+@dataclass(frozen=True)
 class FundFlow:
-    """The releases to and from one CBO, oldest first, each with its voucher's status."""
+    """The releases to and from one CBO, oldest first, each with where it stands."""
 
     cbo: Cbo
-    releases: list[tuple[FundRelease, VoucherStatus]]
+    releases: list[ReleaseState]
 
     def totals(self) -> list[FundTotals]:
-        """Per fund, what approved releases brought in and passed on."""
+        """Per fund, what releases that stand brought in and passed on."""
         received: dict[str, int] = dict.fromkeys(COMMUNITY_FUNDS, 0)
         released: dict[str, int] = dict.fromkeys(COMMUNITY_FUNDS, 0)
-        for release, status in self.releases:
-            if status is not VoucherStatus.APPROVED:
+        for state in self.releases:
+            release = state.release
+            if not state.stands:
                 continue
             into = received if release.to_cbo_id == self.cbo.id else released
             into[release.fund] += release.amount_paise
@@ -172,13 +193,19 @@ async def fund_flow(session: AsyncSession, scope: Scope, cbo_code: str) -> FundF
     cbo = await cbo_by_code(session, scope, cbo_code)
     if cbo is None:
         return None
+    reversal = aliased(Voucher)
     rows = await session.execute(
-        select(FundRelease, Voucher.status)
+        select(FundRelease, Voucher.status, reversal.id.is_not(None))
         .join(Voucher, Voucher.id == FundRelease.voucher_id)
+        .outerjoin(
+            reversal,
+            (reversal.reverses_id == FundRelease.voucher_id)
+            & (reversal.status == VoucherStatus.APPROVED),
+        )
         .where(
             (FundRelease.to_cbo_id == cbo.id) | (FundRelease.from_cbo_id == cbo.id),
             scope.clause(FundRelease),
         )
         .order_by(FundRelease.released_on, FundRelease.id)
     )
-    return FundFlow(cbo, [(release, status) for release, status in rows])
+    return FundFlow(cbo, [ReleaseState(*row) for row in rows])

@@ -11,8 +11,9 @@ grade is never typed in by hand and never stale:
 - **savings**: member-meetings with compulsory savings / member-meetings
   recorded; full marks when every member saves at every meeting.
 - **lending**: members who borrowed in the window (loan approved; loans
-  loaded at the cut-off are old lending, not new) / members on ``as_of``;
-  full marks at half the members.
+  loaded at the cut-off are old lending, not new) / members on ``as_of``
+  (by membership period: a transfer or exit ends one; an enrolment found
+  to be a duplicate never was one); full marks at half the members.
 - **repayment**: 1 - PAR 30 of the group's internal loans on ``as_of``
   (loans repaid since count as they stood then); full marks when nothing is
   30 days late.
@@ -38,8 +39,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from core.access import Scope
+from dedup.models import CandidateStatus, DuplicateCandidate
 from hierarchy.lookup import cbo_by_code
-from hierarchy.models import Cbo, CboKind, Member, MemberStatus
+from hierarchy.models import Cbo, CboKind, Member, MembershipPeriod, MemberStatus
 from ledger.interest import portfolio_at_risk
 from ledger.loan_book import counted_repayments_of, position_of
 from ledger.models import (
@@ -155,15 +157,25 @@ async def panchasutra(
         .subquery()
     )
     saved = int(await session.scalar(select(func.count()).select_from(savers)) or 0)
+    # Her memberships of this group, as periods: a transfer or an exit ends one, and an
+    # enrolment later found to be a duplicate was never a membership.
     members = int(
         await session.scalar(
-            select(func.count())
-            .select_from(Member)
-            .where(
-                Member.shg_id == shg.id,
-                Member.status != MemberStatus.PENDING,
-                Member.joined_on <= as_of,
-                or_(Member.exited_on.is_(None), Member.exited_on > as_of),
+            select(func.count(func.distinct(MembershipPeriod.member_pk))).where(
+                MembershipPeriod.shg_id == shg.id,
+                MembershipPeriod.joined_on <= as_of,
+                or_(MembershipPeriod.left_on.is_(None), MembershipPeriod.left_on > as_of),
+                ~select(DuplicateCandidate.id)
+                .where(
+                    DuplicateCandidate.member_b_pk == MembershipPeriod.member_pk,
+                    DuplicateCandidate.status == CandidateStatus.DUPLICATE,
+                )
+                .exists(),
+                ~select(Member.id)
+                .where(
+                    Member.id == MembershipPeriod.member_pk, Member.status == MemberStatus.PENDING
+                )
+                .exists(),
             )
         )
         or 0

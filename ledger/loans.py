@@ -36,7 +36,7 @@ from hierarchy.lookup import cbo_by_code, member_by_member_id
 from hierarchy.models import Cbo, CboKind, Member, MemberStatus
 from ledger.interest import InterestMethod, Repayment, position
 from ledger.loan_book import counted_repayments, loan_schedule
-from ledger.models import LEDGER_ANCESTORS, Loan, LoanRepayment, LoanSource, LoanStatus
+from ledger.models import LEDGER_ANCESTORS, Loan, LoanRepayment, LoanSource, LoanStatus, Voucher
 from ledger.vouchers import LineInput, NewVoucher, link, record_voucher
 
 _MAKERS = (Role.ADMIN, Role.BOOKKEEPER)
@@ -178,6 +178,33 @@ async def _lender(
     return lender
 
 
+async def _lender_of(session: AsyncSession, principal: Principal, loan: Loan) -> Cbo | None:
+    """The books a loan's repayments go into besides the SHG's: those its disbursement went
+    into, whichever VO the group belongs to now. None for a loan with no lender's side."""
+    if LoanSource(loan.source) not in (LoanSource.VO_CIF, LoanSource.CLF_CIF):
+        return None
+    disbursement = await session.get(Voucher, loan.disbursement_voucher_id)
+    if disbursement is None or disbursement.entry_id is None:
+        return None
+    lender_id = await session.scalar(
+        select(Voucher.cbo_id).where(
+            Voucher.entry_id == disbursement.entry_id, Voucher.cbo_id != loan.cbo_id
+        )
+    )
+    if lender_id is None:
+        return None
+    lender = await session.scalar(
+        select(Cbo).where(Cbo.id == lender_id, principal.scope.clause(Cbo))
+    )
+    if lender is None:
+        raise DomainError(
+            ErrorCode.FORBIDDEN,
+            "loanId",
+            "A CIF loan moves the lender's books too: someone who sees them records it",
+        )
+    return lender
+
+
 def _check_lender(new: NewLoan) -> None:
     """Who lends decides what else the loan must say."""
     if new.source is LoanSource.SHG_CORPUS:
@@ -239,7 +266,7 @@ async def record_repayment(
     shg = await session.get(Cbo, loan.cbo_id)
     assert shg is not None
     source = LoanSource(loan.source)
-    lender = await _lender(session, principal, shg, source)
+    lender = await _lender_of(session, principal, loan)
     if source is LoanSource.SHG_CORPUS:  # she pays the group, in cash at the meeting
         member = await session.get(Member, loan.member_pk)
         assert member is not None

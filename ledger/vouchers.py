@@ -321,14 +321,16 @@ async def approve_voucher(session: AsyncSession, principal: Principal, voucher_i
             original = await session.get(Voucher, voucher.reverses_id)
             assert original is not None
             await check_reversal_order(session, original, "voucherId")
+    # Books are posted in one order, whichever voucher was asked for: two entries
+    # touching the same two books lock their balance rows alike and never deadlock.
     posted = []
-    for voucher in vouchers:
-        posted.append(await _post(session, voucher))
+    for voucher in sorted(vouchers, key=lambda row: (row.cbo_id, row.id)):
+        posted.append((voucher, await _post(session, voucher)))
         voucher.status = VoucherStatus.APPROVED
         voucher.checked_by = principal.subject
         voucher.checked_at = utc_now()
     await session.flush()  # the loan's view of its vouchers must see the new statuses
-    for voucher, lines in zip(vouchers, posted, strict=True):
+    for voucher, lines in posted:
         await _check_funds_held(session, voucher, lines)
         await on_voucher_checked(session, voucher)
         await record_audit(
@@ -385,7 +387,7 @@ async def reverse_voucher(
     originals = await _for_change(session, principal, voucher_id)
     check_not_future(on, "reversedOn", today or date.today())
     reversals = [await _reversal(session, principal, original, on, why) for original in originals]
-    if len(reversals) == 2:
+    if len(reversals) > 1:
         link(*reversals)
         await session.flush()
     return reversals[0]

@@ -36,15 +36,18 @@ class FundRelease:
     status: models.VoucherStatus = strawberry.field(
         description="Its vouchers' status: only approved releases moved the books."
     )
+    reversed: bool = strawberry.field(description="Posted, then undone by an approved reversal.")
     row: Private[models.FundRelease]
 
     @classmethod
-    def from_row(cls, row: models.FundRelease, status: models.VoucherStatus) -> FundRelease:
+    def from_state(cls, state: funds.ReleaseState) -> FundRelease:
+        row = state.release
         return cls(
             fund=CommunityFund(row.fund),
             amount=rupees(row.amount_paise),
             released_on=row.released_on,
-            status=status,
+            status=state.status,
+            reversed=state.reversed,
             row=row,
         )
 
@@ -72,8 +75,8 @@ async def _cbo(info: Info, cbo_id: int | None) -> Cbo | None:
 @strawberry.type
 class FundTotal:
     fund: CommunityFund
-    received: Money = strawberry.field(description="From approved releases to this CBO.")
-    released: Money = strawberry.field(description="Passed on by approved releases.")
+    received: Money = strawberry.field(description="From releases to this CBO that stand.")
+    released: Money = strawberry.field(description="Passed on by releases that stand.")
 
 
 @strawberry.type(description="What one CBO received and passed on of each community fund.")
@@ -93,7 +96,7 @@ class FundFlow:
                 )
                 for total in report.totals()
             ],
-            releases=[FundRelease.from_row(row, status) for row, status in report.releases],
+            releases=[FundRelease.from_state(state) for state in report.releases],
             report=report,
         )
 

@@ -130,6 +130,29 @@ async def test_a_cut_off_is_rejected_whole_and_can_then_be_redone(api: Api, worl
     assert redone["errors"] == [] and len(redone["vouchers"]) == 2
 
 
+async def test_a_cut_off_is_reversed_whole(api: Api, world: World) -> None:
+    shg, first, second = _shg(world)
+    paper = _paper(shg, first, second)
+    paper["input"]["members"][1]["loans"] = [
+        {"outstanding": "4000", "annualRatePercent": "12", "monthsLeft": 4, "method": "FLAT",
+         "nextDueOn": "2024-04-30"}
+    ]  # fmt: skip
+    made = (await api.query(CUT_OFF, paper))["recordCutOff"]
+    assert made["errors"] == [] and len(made["vouchers"]) == 3
+    done = await api.query(APPROVE, {"id": made["vouchers"][0]["id"]}, role=Role.APPROVER)
+    assert done["approveVoucher"]["errors"] == []
+    reverse = """mutation($id: ID!) { reverseVoucher(input: {voucherId: $id,
+        reversedOn: "2024-04-02", reason: "loaded to the wrong group"}) {
+        voucher { id linked { id } } errors { code } } }"""
+    reversal = (await api.query(reverse, {"id": made["vouchers"][2]["id"]}))["reverseVoucher"]
+    assert reversal["errors"] == [] and len(reversal["voucher"]["linked"]) == 2
+    undone = await api.query(APPROVE, {"id": reversal["voucher"]["id"]}, role=Role.APPROVER)
+    assert undone["approveVoucher"]["errors"] == []
+    trial = """query($c: String!) { trialBalance(cboCode: $c) { lines { debit credit } } }"""
+    lines = (await api.query(trial, {"c": shg}))["trialBalance"]["lines"]
+    assert {(line["debit"], line["credit"]) for line in lines} <= {("0.00", "0.00")}
+
+
 async def test_a_second_cut_off_is_refused(api: Api, world: World, sessions: Any) -> None:
     shg, first, second = _shg(world)
     await api.query(CUT_OFF, _paper(shg, first, second))

@@ -185,6 +185,34 @@ async def test_both_books_are_checked_together_by_someone_who_sees_both(
     assert (await _approve(api, reversal["voucher"]["linked"][0]["id"]))["errors"] == []
     assert (await _books(api, vo))["revolving_fund"] == ("0.00", "20000.00")
     assert (await _books(api, shg)).get("bank", ("0.00", "0.00")) == ("0.00", "0.00")
+    flow = """query($c: String!) { fundFlow(cboCode: $c) { totals { received }
+        releases { status reversed } } }"""
+    seen = (await api.query(flow, {"c": shg}))["fundFlow"]
+    assert seen == {
+        "totals": [],  # nothing the group received still stands
+        "releases": [
+            {"status": "REJECTED", "reversed": False},
+            {"status": "APPROVED", "reversed": True},
+        ],
+    }
+
+
+async def test_only_state_level_staff_record_a_release_from_the_mission(
+    api: Api, world: World
+) -> None:
+    _, vo, shg = _chain(world)
+    release = {"fund": "RF", "toCode": shg, "amount": "100", "releasedOn": "2024-04-01"}
+    refused = (
+        await api.query(RELEASE, {"input": release}, role=Role.BOOKKEEPER, scope=vo, subject="b")
+    )["releaseFund"]
+    assert refused == {"voucher": None, "errors": [{"code": "FORBIDDEN", "field": "fromCode"}]}
+    state = next(
+        c for c, t in world.geo.items() if t.kind == "state" and c in world.cbos[shg].ancestors
+    )
+    made = (
+        await api.query(RELEASE, {"input": release}, role=Role.BOOKKEEPER, scope=state, subject="b")
+    )["releaseFund"]
+    assert made["errors"] == []
 
 
 async def test_a_cif_loan_and_its_repayment_are_in_the_lenders_books_too(
