@@ -11,7 +11,13 @@ other, drafts for a checker:
 - one voucher per outstanding loan, debiting her loan account against
   ``accumulated_surplus`` and opening the loan (pending until approved) with
   its remaining schedule, so repayments at later meetings split into
-  interest and principal as for any loan.
+  interest and principal as for any loan;
+- one voucher per loan the group itself still owes its VO, CLF or bank
+  (``group_loans``), crediting the borrowing against ``accumulated_surplus``
+  and opening it with its remaining schedule, so ``recordRepayment`` works
+  on it as on any group loan. (``borrowings`` still takes a bare balance,
+  for a debt whose terms the registers do not show; a lender is given one
+  way or the other, not both.)
 
 Together they leave ``accumulated_surplus`` holding what the group owned
 less what it owed: its net worth on the cut-off date. They are one entry
@@ -37,8 +43,8 @@ from core.errors import DomainError, ErrorCode
 from core.money import check_paise
 from hierarchy.fields import check_not_before, check_not_future
 from ledger.interest import InterestMethod
-from ledger.loans import NewLoan, disburse_loan
-from ledger.models import Loan, Voucher, VoucherStatus
+from ledger.loans import BORROWED_FROM, NewLoan, disburse_loan
+from ledger.models import Loan, LoanSource, Voucher, VoucherStatus
 from ledger.vouchers import (
     LineInput,
     NewVoucher,
@@ -70,6 +76,20 @@ class MemberAtCutOff:
 
 
 @dataclass(frozen=True)
+class GroupLoanAtCutOff:
+    """A loan the group itself still owes its VO, CLF or bank, and what is left of it."""
+
+    source: LoanSource  # VO_CIF, CLF_CIF or BANK
+    outstanding_paise: int
+    annual_rate_bp: int
+    months_left: int
+    method: InterestMethod
+    next_due_on: date
+    dose: int | None = None  # bank linkage only
+    sanctioned_limit_paise: int | None = None
+
+
+@dataclass(frozen=True)
 class NewCutOff:
     shg_code: str
     as_on: date
@@ -78,6 +98,7 @@ class NewCutOff:
     members: tuple[MemberAtCutOff, ...]
     funds: tuple[tuple[str, int], ...] = ()  # (account, paise) from FUNDS
     borrowings: tuple[tuple[str, int], ...] = ()  # (account, paise) from BORROWINGS
+    group_loans: tuple[GroupLoanAtCutOff, ...] = ()  # borrowings with their schedules
 
 
 @dataclass(frozen=True)
@@ -98,6 +119,18 @@ def _amounts(pairs: tuple[tuple[str, int], ...], allowed: tuple[str, ...], field
             raise DomainError(ErrorCode.DUPLICATE, f"{field}[{index}].account", "Listed twice")
         seen.add(account)
         check_paise(paise, f"{field}[{index}].amount")
+
+
+async def _open_loan(
+    session: AsyncSession, principal: Principal, new: NewLoan, where: str, today: date
+) -> Loan:
+    """A loan outstanding at the cut-off, opened with its remaining schedule; a refusal
+    names the entry of the cut-off it came from."""
+    try:
+        return await disburse_loan(session, principal, new, today=today)
+    except DomainError as error:
+        field = f"{where}.{error.field}" if error.field else where
+        raise DomainError(error.code, field, error.message) from error
 
 
 async def record_cut_off(
@@ -123,6 +156,18 @@ async def record_cut_off(
     check_paise(new.bank_paise, "bank")
     _amounts(new.funds, FUNDS, "funds")
     _amounts(new.borrowings, BORROWINGS, "borrowings")
+    as_balances = {account for account, _ in new.borrowings}
+    for index, debt in enumerate(new.group_loans):
+        if debt.source is LoanSource.SHG_CORPUS:
+            raise DomainError(
+                ErrorCode.INVALID, f"groupLoans[{index}].source", "A loan the group owes a lender"
+            )
+        if BORROWED_FROM[debt.source] in as_balances:  # the same debt twice
+            raise DomainError(
+                ErrorCode.DUPLICATE,
+                f"groupLoans[{index}].source",
+                "This lender's loan is also given as a balance in borrowings",
+            )
     seen: set[str] = set()
     for index, entry in enumerate(new.members):
         field = f"members[{index}]"
@@ -157,7 +202,7 @@ async def record_cut_off(
         debits.append(LineInput("accumulated_surplus", debit_paise=gap))
     elif gap < 0:
         credits.append(LineInput("accumulated_surplus", credit_paise=-gap))
-    has_loans = any(entry.loans for entry in new.members)
+    has_loans = any(entry.loans for entry in new.members) or bool(new.group_loans)
     if not debits and not credits and not has_loans:
         raise DomainError(ErrorCode.REQUIRED, "members", "A cut-off loads at least one balance")
 
@@ -174,31 +219,51 @@ async def record_cut_off(
     loans: list[Loan] = []
     for index, entry in enumerate(new.members):
         for number, owed in enumerate(entry.loans):
-            try:
-                loan = await disburse_loan(
-                    session,
-                    principal,
-                    NewLoan(
-                        shg_code=shg.code,
-                        member_id=entry.member_id,
-                        principal_paise=owed.outstanding_paise,
-                        annual_rate_bp=owed.annual_rate_bp,
-                        months=owed.months_left,
-                        method=owed.method,
-                        disbursed_on=new.as_on,
-                        first_due_on=owed.next_due_on,
-                        at_cut_off=True,
-                    ),
-                    today=today,
-                )
-            except DomainError as error:  # name the entry of the cut-off that was refused
-                where = f"members[{index}].loans[{number}]"
-                field = f"{where}.{error.field}" if error.field else where
-                raise DomainError(error.code, field, error.message) from error
+            loan = await _open_loan(
+                session,
+                principal,
+                NewLoan(
+                    shg_code=shg.code,
+                    member_id=entry.member_id,
+                    principal_paise=owed.outstanding_paise,
+                    annual_rate_bp=owed.annual_rate_bp,
+                    months=owed.months_left,
+                    method=owed.method,
+                    disbursed_on=new.as_on,
+                    first_due_on=owed.next_due_on,
+                    at_cut_off=True,
+                ),
+                f"members[{index}].loans[{number}]",
+                today,
+            )
             loans.append(loan)
-            disbursement = await session.get(Voucher, loan.disbursement_voucher_id)
-            assert disbursement is not None
-            vouchers.append(disbursement)
+    for index, debt in enumerate(new.group_loans):
+        loans.append(
+            await _open_loan(
+                session,
+                principal,
+                NewLoan(
+                    shg_code=shg.code,
+                    member_id=None,
+                    principal_paise=debt.outstanding_paise,
+                    annual_rate_bp=debt.annual_rate_bp,
+                    months=debt.months_left,
+                    method=debt.method,
+                    disbursed_on=new.as_on,
+                    first_due_on=debt.next_due_on,
+                    at_cut_off=True,
+                    source=debt.source,
+                    dose=debt.dose,
+                    sanctioned_limit_paise=debt.sanctioned_limit_paise,
+                ),
+                f"groupLoans[{index}]",
+                today,
+            )
+        )
+    for loan in loans:
+        disbursement = await session.get(Voucher, loan.disbursement_voucher_id)
+        assert disbursement is not None
+        vouchers.append(disbursement)
     if len(vouchers) > 1:
         link(*vouchers)  # checked as one: a cut-off is never half loaded
     shg.cut_off_on = new.as_on

@@ -61,9 +61,10 @@ class NewLoan:
     method: InterestMethod
     disbursed_on: date
     first_due_on: date
-    # A loan outstanding when the group came on the platform: recorded from
-    # the paper books at cut-off, so the money it lent came out of the
-    # group's accumulated surplus, not out of today's cash.
+    # A loan outstanding when the group came on the platform, recorded from
+    # the paper books at cut-off: what it lent a member came out of its
+    # accumulated surplus, not today's cash; what it owes a lender goes
+    # against that surplus, not into today's bank account.
     at_cut_off: bool = False
     source: LoanSource = LoanSource.SHG_CORPUS
     dose: int | None = None  # bank linkage only
@@ -101,7 +102,9 @@ async def disburse_loan(
         check_not_before(new.disbursed_on, member.joined_on, "disbursedOn", "she joined the SHG")
     else:
         check_not_before(new.disbursed_on, shg.formed_on, "disbursedOn", "the SHG was formed")
-    lender = await _lender(session, principal, shg, new.source)
+    # A loan the group owed at its cut-off moved no money today: it enters its own books
+    # only (the lender's paper books are the lender's cut-off to load).
+    lender = await _lender(session, principal, shg, new.source, books=not new.at_cut_off)
     loan = Loan(
         cbo_id=shg.id,
         member_pk=member.id if member else None,
@@ -123,9 +126,14 @@ async def disburse_loan(
     await session.flush()
     amount = new.principal_paise
     if member is None:  # to the group: money into its bank account, owed to the lender
-        narration = f"Loan {loan.id} received ({new.source.value.replace('_', ' ')})"
+        lender_name = new.source.value.replace("_", " ")
+        received, narration = (
+            ("accumulated_surplus", f"Loan {loan.id} owed at cut-off ({lender_name})")
+            if new.at_cut_off
+            else ("bank", f"Loan {loan.id} received ({lender_name})")
+        )
         lines = (
-            LineInput("bank", debit_paise=amount),
+            LineInput(received, debit_paise=amount),
             LineInput(BORROWED_FROM[new.source], credit_paise=amount),
         )
     else:
@@ -156,9 +164,10 @@ async def disburse_loan(
 
 
 async def _lender(
-    session: AsyncSession, principal: Principal, shg: Cbo, source: LoanSource
+    session: AsyncSession, principal: Principal, shg: Cbo, source: LoanSource, *, books: bool
 ) -> Cbo | None:
-    """The VO or CLF whose books a CIF loan moves too; None for the SHG's own or a bank loan."""
+    """The VO or CLF whose books a CIF loan moves too (``books``), once it is sure there is
+    one; None for the SHG's own or a bank loan."""
     lender_id = {LoanSource.VO_CIF: shg.vo_id, LoanSource.CLF_CIF: shg.clf_id}.get(source, 0)
     if lender_id == 0:
         return None
@@ -166,6 +175,8 @@ async def _lender(
         raise DomainError(
             ErrorCode.INVALID_STATE, "source", "This SHG has no such federation to borrow from"
         )
+    if not books:
+        return None
     lender = await session.scalar(
         select(Cbo).where(Cbo.id == lender_id, principal.scope.clause(Cbo))
     )
@@ -215,8 +226,6 @@ def _check_lender(new: NewLoan) -> None:
         return
     if new.member_id:
         raise DomainError(ErrorCode.INVALID, "memberId", "A loan to the group names no member")
-    if new.at_cut_off:
-        raise DomainError(ErrorCode.INVALID, "source", "A cut-off loads members' loans only")
     if new.source is not LoanSource.BANK:
         if new.dose is not None or new.sanctioned_limit_paise is not None:
             raise DomainError(ErrorCode.INVALID, "dose", "Only a bank loan has a dose and limit")

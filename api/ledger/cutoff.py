@@ -17,7 +17,13 @@ from core.audit import AuditEvent
 from core.errors import DomainError
 from core.money import parse_rupees
 from ledger import models
-from ledger.cutoff import LoanAtCutOff, MemberAtCutOff, NewCutOff, record_cut_off
+from ledger.cutoff import (
+    GroupLoanAtCutOff,
+    LoanAtCutOff,
+    MemberAtCutOff,
+    NewCutOff,
+    record_cut_off,
+)
 from ledger.interest import InterestMethod, parse_rate_percent
 
 
@@ -28,6 +34,20 @@ class LoanAtCutOffInput:
     months_left: int
     method: InterestMethod
     next_due_on: date
+
+
+@strawberry.input(
+    description="A loan the group itself still owes its VO, CLF or bank on the cut-off date."
+)
+class GroupLoanAtCutOffInput:
+    source: models.LoanSource = strawberry.field(description="VO_CIF, CLF_CIF or BANK.")
+    outstanding: Money = strawberry.field(description="Principal still owed.")
+    annual_rate_percent: str
+    months_left: int
+    method: InterestMethod
+    next_due_on: date
+    dose: int | None = None
+    sanctioned_limit: Money | None = None
 
 
 @strawberry.input
@@ -56,7 +76,14 @@ class RecordCutOffInput:
         description="revolving_fund, community_investment_fund, vulnerability_reduction_fund.",
     )
     borrowings: list[AccountAmountInput] = strawberry.field(
-        default_factory=list, description="loan_from_vo, loan_from_clf, loan_from_bank."
+        default_factory=list,
+        description="loan_from_vo, loan_from_clf, loan_from_bank as bare balances, when the "
+        "registers do not show the loan's terms; otherwise give it in groupLoans.",
+    )
+    group_loans: list[GroupLoanAtCutOffInput] = strawberry.field(
+        default_factory=list,
+        description="Loans the group owes, opened with their remaining schedules so "
+        "recordRepayment works on them.",
     )
     idempotency_key: str | None = idempotency_key()
 
@@ -108,6 +135,23 @@ def _cut_off(input: RecordCutOffInput) -> NewCutOff:
         borrowings=tuple(
             (b.account, parse_rupees(b.amount, f"borrowings[{i}].amount"))
             for i, b in enumerate(input.borrowings)
+        ),
+        group_loans=tuple(
+            GroupLoanAtCutOff(
+                source=g.source,
+                outstanding_paise=parse_rupees(g.outstanding, f"groupLoans[{i}].outstanding"),
+                annual_rate_bp=parse_rate_percent(
+                    g.annual_rate_percent, f"groupLoans[{i}].annualRatePercent"
+                ),
+                months_left=g.months_left,
+                method=g.method,
+                next_due_on=g.next_due_on,
+                dose=g.dose,
+                sanctioned_limit_paise=None
+                if g.sanctioned_limit is None
+                else parse_rupees(g.sanctioned_limit, f"groupLoans[{i}].sanctionedLimit"),
+            )
+            for i, g in enumerate(input.group_loans)
         ),
     )
 

@@ -153,6 +153,46 @@ async def test_a_cut_off_is_reversed_whole(api: Api, world: World) -> None:
     assert {(line["debit"], line["credit"]) for line in lines} <= {("0.00", "0.00")}
 
 
+async def test_a_loan_the_group_owes_at_cut_off_runs_on_like_any_group_loan(
+    api: Api, world: World
+) -> None:
+    shg, first, second = _shg(world)
+    bank_loan = {
+        "source": "BANK", "outstanding": "60000", "annualRatePercent": "12", "monthsLeft": 12,
+        "method": "DECLINING", "nextDueOn": "2024-04-30", "dose": 2, "sanctionedLimit": "100000",
+    }  # fmt: skip
+    both = _paper(shg, first, second, groupLoans=[bank_loan])  # and loan_from_bank as a balance
+    refused = (await api.query(CUT_OFF, both))["recordCutOff"]["errors"]
+    assert [(e["code"], e["field"]) for e in refused] == [("DUPLICATE", "groupLoans[0].source")]
+
+    paper = _paper(shg, first, second, borrowings=[], groupLoans=[bank_loan], idempotencyKey="g")
+    made = (await api.query(CUT_OFF, paper))["recordCutOff"]
+    assert made["errors"] == []
+    owed = made["vouchers"][-1]
+    assert {(x["account"], x["debit"], x["credit"]) for x in owed["lines"]} == {
+        ("accumulated_surplus", "60000.00", "0.00"),
+        ("loan_from_bank", "0.00", "60000.00"),
+    }
+    done = await api.query(APPROVE, {"id": owed["id"]}, role=Role.APPROVER, subject="ap")
+    assert done["approveVoucher"]["errors"] == []
+    sheet = (await api.query(SHEET, {"c": shg}))["balanceSheet"]
+    # Owned 31,500; owed savings 12,500, the bank 60,000 and RF 15,000: surplus -56,000.
+    assert {"account": "loan_from_bank", "amount": "60000.00"} in sheet["liabilities"]
+    assert {"account": "accumulated_surplus", "amount": "-56000.00"} in sheet["funds"]
+    # Its first instalment's interest, 1% of 60,000 a month on the declining balance.
+    group_loan = next(x for x in made["loans"] if x["principal"] == "60000.00")
+    paid = (
+        await api.query(
+            REPAY, {"input": {"loanId": group_loan["id"], "amount": "600", "paidOn": "2024-04-30"}}
+        )
+    )["recordRepayment"]
+    assert paid["errors"] == []
+    assert {(x["account"], x["debit"], x["credit"]) for x in paid["voucher"]["lines"]} == {
+        ("bank", "0.00", "600.00"),
+        ("interest_expense", "600.00", "0.00"),
+    }
+
+
 async def test_a_second_cut_off_is_refused(api: Api, world: World, sessions: Any) -> None:
     shg, first, second = _shg(world)
     await api.query(CUT_OFF, _paper(shg, first, second))
