@@ -177,16 +177,7 @@ async def _lender(
         )
     if not books:
         return None
-    lender = await session.scalar(
-        select(Cbo).where(Cbo.id == lender_id, principal.scope.clause(Cbo))
-    )
-    if lender is None:
-        raise DomainError(
-            ErrorCode.FORBIDDEN,
-            "source",
-            "A CIF loan moves the lender's books too: someone who sees them records it",
-        )
-    return lender
+    return await _seen_lender(session, principal, lender_id, "source")
 
 
 async def _lender_of(session: AsyncSession, principal: Principal, loan: Loan) -> Cbo | None:
@@ -204,13 +195,20 @@ async def _lender_of(session: AsyncSession, principal: Principal, loan: Loan) ->
     )
     if lender_id is None:
         return None
+    return await _seen_lender(session, principal, lender_id, "loanId")
+
+
+async def _seen_lender(
+    session: AsyncSession, principal: Principal, lender_id: int, field: str
+) -> Cbo:
+    """The lender's CBO, which the maker must see: its books are written too."""
     lender = await session.scalar(
         select(Cbo).where(Cbo.id == lender_id, principal.scope.clause(Cbo))
     )
     if lender is None:
         raise DomainError(
             ErrorCode.FORBIDDEN,
-            "loanId",
+            field,
             "A CIF loan moves the lender's books too: someone who sees them records it",
         )
     return lender

@@ -323,25 +323,9 @@ async def approve_voucher(session: AsyncSession, principal: Principal, voucher_i
             await check_reversal_order(session, original, "voucherId")
     # Books are posted in one order, whichever voucher was asked for: two entries
     # touching the same two books lock their balance rows alike and never deadlock.
-    posted = []
     for voucher in sorted(vouchers, key=lambda row: (row.cbo_id, row.id)):
-        posted.append((voucher, await _post(session, voucher)))
-        voucher.status = VoucherStatus.APPROVED
-        voucher.checked_by = principal.subject
-        voucher.checked_at = utc_now()
-    await session.flush()  # the loan's view of its vouchers must see the new statuses
-    for voucher, lines in posted:
-        await _check_funds_held(session, voucher, lines)
-        await on_voucher_checked(session, voucher)
-        await record_audit(
-            session,
-            actor=principal.subject,
-            action="voucher.approved",
-            entity_type="voucher",
-            entity_id=voucher.id,
-            detail={"cbo_id": voucher.cbo_id},
-        )
-    await session.flush()
+        await _check_funds_held(session, voucher, await _post(session, voucher))
+    await _checked(session, principal, vouchers, VoucherStatus.APPROVED)
     return vouchers[0]
 
 
@@ -353,23 +337,31 @@ async def reject_voucher(
     vouchers = await _for_change(session, principal, voucher_id)
     _check_draft(vouchers, principal, "checked")
     for voucher in vouchers:
-        voucher.status = VoucherStatus.REJECTED
+        voucher.rejection_reason = why
+    await _checked(session, principal, vouchers, VoucherStatus.REJECTED)
+    return vouchers[0]
+
+
+async def _checked(
+    session: AsyncSession, principal: Principal, vouchers: list[Voucher], status: VoucherStatus
+) -> None:
+    """Mark an entry's vouchers approved or rejected, keep their loans in step, audit each."""
+    for voucher in vouchers:
+        voucher.status = status
         voucher.checked_by = principal.subject
         voucher.checked_at = utc_now()
-        voucher.rejection_reason = why
     await session.flush()  # the loan's view of its vouchers must see the new statuses
     for voucher in vouchers:
         await on_voucher_checked(session, voucher)
         await record_audit(
             session,
             actor=principal.subject,
-            action="voucher.rejected",
+            action=f"voucher.{status.value}",
             entity_type="voucher",
             entity_id=voucher.id,
             detail={"cbo_id": voucher.cbo_id},
         )
     await session.flush()
-    return vouchers[0]
 
 
 async def reverse_voucher(
