@@ -24,7 +24,12 @@ less what it owed: its net worth on the cut-off date. They are one entry
 (:func:`ledger.vouchers.link`): approved, rejected or reversed together, so
 a group's opening books are never half loaded.
 
-A cut-off comes first: it is refused once the group has any voucher that
+A VO or CLF that kept paper books opens its own the same way, with
+balances only (:func:`record_federation_cut_off`): cash, bank, the funds it
+holds, what it has lent to SHGs (and a CLF to VOs) and what it owes; the
+loans themselves sit, one by one, in the borrowing SHGs' books.
+
+A cut-off comes first: it is refused once the CBO has any voucher that
 was not rejected, and afterwards no voucher is dated before it. Its audit
 entry (``cutoff.recorded``) lists its vouchers.
 """
@@ -42,6 +47,8 @@ from core.audit import record_audit
 from core.errors import DomainError, ErrorCode
 from core.money import check_paise
 from hierarchy.fields import check_not_before, check_not_future
+from hierarchy.models import Cbo, CboKind
+from ledger.chart import COMMUNITY_FUNDS, accounts_for
 from ledger.interest import InterestMethod
 from ledger.loans import BORROWED_FROM, NewLoan, disburse_loan
 from ledger.models import Loan, LoanSource, Voucher, VoucherStatus
@@ -50,12 +57,14 @@ from ledger.vouchers import (
     NewVoucher,
     active_member,
     link,
+    locked_cbo,
     locked_shg,
     record_voucher,
 )
 
 FUNDS = ("revolving_fund", "community_investment_fund", "vulnerability_reduction_fund")
 BORROWINGS = ("loan_from_vo", "loan_from_clf", "loan_from_bank")
+LENDING = ("loans_to_shgs", "loans_to_vos")
 
 
 @dataclass(frozen=True)
@@ -139,19 +148,7 @@ async def record_cut_off(
     principal.require(Role.ADMIN, Role.BOOKKEEPER)
     today = today or date.today()
     shg = await locked_shg(session, principal, new.shg_code)
-    begun = await session.scalar(
-        select(Voucher.id)
-        .where(Voucher.cbo_id == shg.id, Voucher.status != VoucherStatus.REJECTED)
-        .limit(1)
-    )
-    if begun is not None:
-        raise DomainError(
-            ErrorCode.INVALID_STATE,
-            "shgCode",
-            "This SHG's books have begun: a cut-off comes before any other voucher",
-        )
-    check_not_future(new.as_on, "asOn", today)
-    check_not_before(new.as_on, shg.formed_on, "asOn", "the SHG was formed")
+    await _check_first(session, shg, new.as_on, today, "shgCode")
     check_paise(new.cash_paise, "cash")
     check_paise(new.bank_paise, "bank")
     _amounts(new.funds, FUNDS, "funds")
@@ -197,25 +194,13 @@ async def record_cut_off(
         if amount
     ]
     # Owed less held: the group's net worth, less what its members still owe it.
-    gap = sum(line.credit_paise for line in credits) - sum(line.debit_paise for line in debits)
-    if gap > 0:
-        debits.append(LineInput("accumulated_surplus", debit_paise=gap))
-    elif gap < 0:
-        credits.append(LineInput("accumulated_surplus", credit_paise=-gap))
-    has_loans = any(entry.loans for entry in new.members) or bool(new.group_loans)
-    if not debits and not credits and not has_loans:
+    lines = _with_surplus(debits, credits)
+    if not lines and not any(entry.loans for entry in new.members) and not new.group_loans:
         raise DomainError(ErrorCode.REQUIRED, "members", "A cut-off loads at least one balance")
 
     vouchers: list[Voucher] = []
-    if debits or credits:
-        vouchers.append(
-            await record_voucher(
-                session,
-                principal,
-                NewVoucher(shg.code, new.as_on, "Opening balances at cut-off", (*debits, *credits)),
-                today=today,
-            )
-        )
+    if lines:
+        vouchers.append(await _opening(session, principal, shg, new.as_on, lines, today))
     loans: list[Loan] = []
     for index, entry in enumerate(new.members):
         for number, owed in enumerate(entry.loans):
@@ -264,15 +249,119 @@ async def record_cut_off(
         disbursement = await session.get(Voucher, loan.disbursement_voucher_id)
         assert disbursement is not None
         vouchers.append(disbursement)
+    await _close(session, principal, shg, new.as_on, vouchers)
+    return CutOff(shg.id, vouchers, loans)
+
+
+@dataclass(frozen=True)
+class NewFederationCutOff:
+    """A VO's or CLF's paper books on its cut-off date: balances only (its CIF loans sit,
+    loan by loan, in the SHGs' own books)."""
+
+    cbo_code: str
+    as_on: date
+    cash_paise: int
+    bank_paise: int
+    funds: tuple[tuple[str, int], ...] = ()  # (account, paise): RF, CIF, VRF, CEF held
+    lending: tuple[tuple[str, int], ...] = ()  # loans_to_shgs, loans_to_vos outstanding
+    borrowings: tuple[tuple[str, int], ...] = ()  # loan_from_clf, loan_from_bank owed
+
+
+async def record_federation_cut_off(
+    session: AsyncSession,
+    principal: Principal,
+    new: NewFederationCutOff,
+    *,
+    today: date | None = None,
+) -> Voucher:
+    """A VO's or CLF's opening balances: one draft voucher, once, before any other."""
+    principal.require(Role.ADMIN, Role.BOOKKEEPER)
+    today = today or date.today()
+    federation = await locked_cbo(session, principal, new.cbo_code, None, "cboCode")
+    if federation.kind is CboKind.SHG:
+        raise DomainError(
+            ErrorCode.INVALID, "cboCode", "An SHG's cut-off, with its members, is recordCutOff"
+        )
+    await _check_first(session, federation, new.as_on, today, "cboCode")
+    check_paise(new.cash_paise, "cash")
+    check_paise(new.bank_paise, "bank")
+    chart = {account.code for account in accounts_for(federation.kind)}
+    _amounts(new.funds, tuple(a for a in COMMUNITY_FUNDS if a in chart), "funds")
+    _amounts(new.lending, tuple(a for a in LENDING if a in chart), "lending")
+    _amounts(new.borrowings, tuple(a for a in BORROWINGS if a in chart), "borrowings")
+    debits = [
+        LineInput(account, debit_paise=amount)
+        for account, amount in (("cash", new.cash_paise), ("bank", new.bank_paise), *new.lending)
+        if amount
+    ]
+    credits = [
+        LineInput(account, credit_paise=amount)
+        for account, amount in (*new.funds, *new.borrowings)
+        if amount
+    ]
+    lines = _with_surplus(debits, credits)
+    if not lines:
+        raise DomainError(ErrorCode.REQUIRED, "cash", "A cut-off loads at least one balance")
+    voucher = await _opening(session, principal, federation, new.as_on, lines, today)
+    await _close(session, principal, federation, new.as_on, [voucher])
+    return voucher
+
+
+async def _check_first(
+    session: AsyncSession, cbo: Cbo, as_on: date, today: date, field: str
+) -> None:
+    """A cut-off comes before any other voucher, on a day the CBO existed."""
+    begun = await session.scalar(
+        select(Voucher.id)
+        .where(Voucher.cbo_id == cbo.id, Voucher.status != VoucherStatus.REJECTED)
+        .limit(1)
+    )
+    if begun is not None:
+        raise DomainError(
+            ErrorCode.INVALID_STATE,
+            field,
+            f"This {cbo.kind.value.upper()}'s books have begun: a cut-off comes before any "
+            "other voucher",
+        )
+    check_not_future(as_on, "asOn", today)
+    check_not_before(as_on, cbo.formed_on, "asOn", f"the {cbo.kind.value.upper()} was formed")
+
+
+def _with_surplus(debits: list[LineInput], credits: list[LineInput]) -> tuple[LineInput, ...]:
+    """The opening lines balanced on ``accumulated_surplus``: what was held less what was
+    owed, the CBO's net worth on the day."""
+    gap = sum(line.credit_paise for line in credits) - sum(line.debit_paise for line in debits)
+    if gap > 0:
+        debits = [*debits, LineInput("accumulated_surplus", debit_paise=gap)]
+    elif gap < 0:
+        credits = [*credits, LineInput("accumulated_surplus", credit_paise=-gap)]
+    return (*debits, *credits)
+
+
+async def _opening(
+    session: AsyncSession,
+    principal: Principal,
+    cbo: Cbo,
+    as_on: date,
+    lines: tuple[LineInput, ...],
+    today: date,
+) -> Voucher:
+    opening = NewVoucher(cbo.code, as_on, "Opening balances at cut-off", lines)
+    return await record_voucher(session, principal, opening, today=today)
+
+
+async def _close(
+    session: AsyncSession, principal: Principal, cbo: Cbo, as_on: date, vouchers: list[Voucher]
+) -> None:
+    """Make the cut-off's vouchers one entry, date the books from it, and audit it."""
     if len(vouchers) > 1:
         link(*vouchers)  # checked as one: a cut-off is never half loaded
-    shg.cut_off_on = new.as_on
+    cbo.cut_off_on = as_on
     await record_audit(
         session,
         actor=principal.subject,
         action="cutoff.recorded",
         entity_type="cbo",
-        entity_id=shg.id,
-        detail={"as_on": new.as_on.isoformat(), "vouchers": [v.id for v in vouchers]},
+        entity_id=cbo.id,
+        detail={"as_on": as_on.isoformat(), "vouchers": [v.id for v in vouchers]},
     )
-    return CutOff(shg.id, vouchers, loans)

@@ -89,12 +89,21 @@ async def _line_member(session: AsyncSession, cbo: Cbo, line: LineInput, field: 
 
 async def locked_shg(session: AsyncSession, principal: Principal, shg_code: str) -> Cbo:
     """The SHG, locked for a step that must see its books whole (a meeting, a cut-off)."""
-    shg = await cbo_by_code(session, principal.scope, shg_code, CboKind.SHG, for_update=True)
-    if shg is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "shgCode", "No SHG with this code in your scope")
-    if shg.status is CboStatus.CLOSED:
-        raise DomainError(ErrorCode.INVALID_STATE, "shgCode", "This SHG is closed")
-    return shg
+    return await locked_cbo(session, principal, shg_code, CboKind.SHG, "shgCode")
+
+
+async def locked_cbo(
+    session: AsyncSession, principal: Principal, code: str, kind: CboKind | None, field: str
+) -> Cbo:
+    """The CBO (of ``kind``, if given), open and locked for a step that must see its books
+    whole; a refusal names ``field``."""
+    cbo = await cbo_by_code(session, principal.scope, code, kind, for_update=True)
+    what = kind.value.upper() if kind else "CBO"
+    if cbo is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field, f"No {what} with this code in your scope")
+    if cbo.status is CboStatus.CLOSED:
+        raise DomainError(ErrorCode.INVALID_STATE, field, f"This {what} is closed")
+    return cbo
 
 
 async def active_member(session: AsyncSession, shg_id: int, member_id: str, field: str) -> Member:

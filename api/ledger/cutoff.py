@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.errors import UserError, user_error
 from api.hierarchy.types import Info
 from api.ledger.loans import Loan
-from api.ledger.types import Money, Voucher, optional_paise
+from api.ledger.types import Money, Voucher, optional_paise, voucher_by_id
 from api.writes import idempotency_key, payload_of, write
 from core.audit import AuditEvent
 from core.errors import DomainError
@@ -22,7 +22,9 @@ from ledger.cutoff import (
     LoanAtCutOff,
     MemberAtCutOff,
     NewCutOff,
+    NewFederationCutOff,
     record_cut_off,
+    record_federation_cut_off,
 )
 from ledger.interest import InterestMethod, parse_rate_percent
 
@@ -88,6 +90,40 @@ class RecordCutOffInput:
     idempotency_key: str | None = idempotency_key()
 
 
+@strawberry.input(description="What a VO's or CLF's paper registers say on the cut-off date.")
+class RecordFederationCutOffInput:
+    cbo_code: str = strawberry.field(description="The VO or CLF.")
+    as_on: date
+    cash: Money
+    bank: Money
+    funds: list[AccountAmountInput] = strawberry.field(
+        default_factory=list,
+        description="Funds held: revolving_fund, community_investment_fund, "
+        "vulnerability_reduction_fund, community_enterprise_fund.",
+    )
+    lending: list[AccountAmountInput] = strawberry.field(
+        default_factory=list,
+        description="Outstanding: loans_to_shgs, and for a CLF loans_to_vos.",
+    )
+    borrowings: list[AccountAmountInput] = strawberry.field(
+        default_factory=list, description="Owed: loan_from_clf (a VO), loan_from_bank."
+    )
+    idempotency_key: str | None = idempotency_key()
+
+
+@strawberry.type(description="The opening voucher, a draft for a checker.")
+class RecordFederationCutOffPayload:
+    voucher: Voucher | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _amounts(entries: list[AccountAmountInput], field: str) -> tuple[tuple[str, int], ...]:
+    return tuple(
+        (entry.account, parse_rupees(entry.amount, f"{field}[{i}].amount"))
+        for i, entry in enumerate(entries)
+    )
+
+
 @strawberry.type
 class RecordCutOffPayload:
     vouchers: list[Voucher] = strawberry.field(default_factory=list)
@@ -128,14 +164,8 @@ def _cut_off(input: RecordCutOffInput) -> NewCutOff:
         cash_paise=parse_rupees(input.cash, "cash"),
         bank_paise=parse_rupees(input.bank, "bank"),
         members=members,
-        funds=tuple(
-            (f.account, parse_rupees(f.amount, f"funds[{i}].amount"))
-            for i, f in enumerate(input.funds)
-        ),
-        borrowings=tuple(
-            (b.account, parse_rupees(b.amount, f"borrowings[{i}].amount"))
-            for i, b in enumerate(input.borrowings)
-        ),
+        funds=_amounts(input.funds, "funds"),
+        borrowings=_amounts(input.borrowings, "borrowings"),
         group_loans=tuple(
             GroupLoanAtCutOff(
                 source=g.source,
@@ -210,4 +240,35 @@ class CutOffMutation:
         return RecordCutOffPayload(
             vouchers=[Voucher.from_row(v) for v in vouchers],
             loans=[Loan.from_row(loan) for loan in loans],
+        )
+
+    @strawberry.mutation(
+        description="Load a VO's or CLF's opening balances from its paper books, once, before "
+        "any other voucher: one draft for a checker."
+    )
+    async def record_federation_cut_off(
+        self, info: Info, input: RecordFederationCutOffInput
+    ) -> RecordFederationCutOffPayload:
+        context = info.context
+        try:
+            new = NewFederationCutOff(
+                cbo_code=input.cbo_code,
+                as_on=input.as_on,
+                cash_paise=parse_rupees(input.cash, "cash"),
+                bank_paise=parse_rupees(input.bank, "bank"),
+                funds=_amounts(input.funds, "funds"),
+                lending=_amounts(input.lending, "lending"),
+                borrowings=_amounts(input.borrowings, "borrowings"),
+            )
+        except DomainError as error:
+            return RecordFederationCutOffPayload(errors=[user_error(error)])
+
+        async def work(session: AsyncSession) -> int:
+            return (await record_federation_cut_off(session, context.principal, new)).id
+
+        voucher_id, errors = await write(
+            context, "recordFederationCutOff", input, work, payload_of(input)
+        )
+        return RecordFederationCutOffPayload(
+            voucher=await voucher_by_id(info, voucher_id), errors=errors
         )

@@ -283,3 +283,66 @@ async def test_a_cut_off_racing_a_voucher_still_comes_first(
             assert len(others) == 3
             if cut:  # the cut-off won: every other voucher came after it
                 assert max(cut) < min(others), rows
+
+
+FEDERATION = """mutation($input: RecordFederationCutOffInput!) {
+    recordFederationCutOff(input: $input) {
+        voucher { id status lines { account debit credit } } errors { code field } } }"""
+
+
+def _vo_books(vo: str, **change: Any) -> dict[str, Any]:
+    """Cash 2,000, bank 3,00,000 and 1,50,000 lent to its SHGs, against CIF 4,00,000 held
+    and 50,000 owed to the CLF: net worth 2,000."""
+    books = {
+        "cboCode": vo, "asOn": "2024-03-31", "cash": "2000", "bank": "300000",
+        "funds": [{"account": "community_investment_fund", "amount": "400000"}],
+        "lending": [{"account": "loans_to_shgs", "amount": "150000"}],
+        "borrowings": [{"account": "loan_from_clf", "amount": "50000"}],
+    }  # fmt: skip
+    return {"input": {**books, **change}}
+
+
+async def test_a_federation_opens_its_books_from_paper_once(api: Api, world: World) -> None:
+    vo = sorted(c for c, t in world.cbos.items() if t.kind == "vo")[0]
+    made = (await api.query(FEDERATION, _vo_books(vo)))["recordFederationCutOff"]
+    assert made["errors"] == []
+    assert {(x["account"], x["debit"], x["credit"]) for x in made["voucher"]["lines"]} == {
+        ("cash", "2000.00", "0.00"),
+        ("bank", "300000.00", "0.00"),
+        ("loans_to_shgs", "150000.00", "0.00"),
+        ("community_investment_fund", "0.00", "400000.00"),
+        ("loan_from_clf", "0.00", "50000.00"),
+        ("accumulated_surplus", "0.00", "2000.00"),
+    }
+    done = await api.query(APPROVE, {"id": made["voucher"]["id"]}, role=Role.APPROVER)
+    assert done["approveVoucher"]["errors"] == []
+    books = await api.query(SHEET, {"c": vo})
+    assert books["trialBalance"]["balanced"]
+    assert books["balanceSheet"]["totalAssets"] == "452000.00"
+    again = (await api.query(FEDERATION, _vo_books(vo, idempotencyKey="2")))[
+        "recordFederationCutOff"
+    ]
+    assert again["errors"] == [{"code": "INVALID_STATE", "field": "cboCode"}]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "code"),
+    [
+        ({"lending": [{"account": "loans_to_vos", "amount": "1"}]}, "lending[0].account", "INVALID"),
+        ({"borrowings": [{"account": "loan_from_vo", "amount": "1"}]}, "borrowings[0].account",
+         "INVALID"),  # a VO borrows from its CLF or a bank, not from a VO
+        ({"cash": "-1"}, "cash", "INVALID"),
+        ({"cboCode": "SHG"}, "cboCode", "INVALID"),  # an SHG's cut-off lists its members
+    ],
+)  # fmt: skip
+async def test_bad_federation_cut_offs_write_nothing(
+    api: Api, world: World, sessions: Any, change: dict[str, Any], field: str, code: str
+) -> None:
+    vo = sorted(c for c, t in world.cbos.items() if t.kind == "vo")[0]
+    shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    if change.get("cboCode") == "SHG":
+        change = {**change, "cboCode": shg}
+    data = (await api.query(FEDERATION, _vo_books(vo, **change)))["recordFederationCutOff"]
+    assert data == {"voucher": None, "errors": [{"code": code, "field": field}]}
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Voucher)) == 0
