@@ -169,6 +169,9 @@ class Cbo(Base):
     # The date its paper books were brought onto the platform (ledger.cutoff):
     # its books start there, so no voucher is dated before it.
     cut_off_on: Mapped[date | None] = mapped_column(Date)
+    # The voucher entry that loaded it (ledger.cutoff): rejecting that entry undoes the
+    # cut-off, so the CBO can record it again.
+    cut_off_entry_id: Mapped[int | None] = mapped_column(BigInteger)
     geo_unit_id: Mapped[int] = mapped_column(ForeignKey("geo_unit.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("cbo.id"))
     state_id: Mapped[int] = mapped_column(BigInteger)

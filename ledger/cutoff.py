@@ -130,16 +130,29 @@ def _amounts(pairs: tuple[tuple[str, int], ...], allowed: tuple[str, ...], field
         check_paise(paise, f"{field}[{index}].amount")
 
 
+# disburse_loan's field names as the cut-off's input names them.
+_LOAN_FIELDS = {
+    "principal": "outstanding",
+    "months": "monthsLeft",
+    "firstDueOn": "nextDueOn",
+    "annualRate": "annualRatePercent",
+}
+
+
 async def _open_loan(
     session: AsyncSession, principal: Principal, new: NewLoan, where: str, today: date
 ) -> Loan:
     """A loan outstanding at the cut-off, opened with its remaining schedule; a refusal
-    names the entry of the cut-off it came from."""
+    names the entry of the cut-off, and the field, as the cut-off's input does."""
     try:
         return await disburse_loan(session, principal, new, today=today)
     except DomainError as error:
-        field = f"{where}.{error.field}" if error.field else where
-        raise DomainError(error.code, field, error.message) from error
+        if error.field == "disbursedOn":  # the cut-off's own date: not the loan's to fix
+            raise DomainError(error.code, "asOn", error.message) from error
+        named = _LOAN_FIELDS.get(error.field or "", error.field)
+        raise DomainError(
+            error.code, f"{where}.{named}" if named else where, error.message
+        ) from error
 
 
 async def record_cut_off(
@@ -153,7 +166,7 @@ async def record_cut_off(
     check_paise(new.bank_paise, "bank")
     _amounts(new.funds, FUNDS, "funds")
     _amounts(new.borrowings, BORROWINGS, "borrowings")
-    as_balances = {account for account, _ in new.borrowings}
+    as_balances = {account for account, amount in new.borrowings if amount}
     for index, debt in enumerate(new.group_loans):
         if debt.source is LoanSource.SHG_CORPUS:
             raise DomainError(
@@ -310,21 +323,26 @@ async def record_federation_cut_off(
 async def _check_first(
     session: AsyncSession, cbo: Cbo, as_on: date, today: date, field: str
 ) -> None:
-    """A cut-off comes before any other voucher, on a day the CBO existed."""
-    begun = await session.scalar(
-        select(Voucher.id)
-        .where(Voucher.cbo_id == cbo.id, Voucher.status != VoucherStatus.REJECTED)
-        .limit(1)
-    )
-    if begun is not None:
+    """A cut-off is recorded once, on a day the CBO existed, and its books start there.
+
+    An SHG's cut-off comes before any other voucher. A federation's may come
+    after vouchers its SHGs' CIF loans and fund releases wrote into its books,
+    so long as none is dated before it: its paper books end where those begin.
+    """
+    what = cbo.kind.value.upper()
+    if cbo.cut_off_on is not None:
+        raise DomainError(ErrorCode.INVALID_STATE, field, f"This {what} has its cut-off already")
+    standing = [Voucher.cbo_id == cbo.id, Voucher.status != VoucherStatus.REJECTED]
+    if cbo.kind is not CboKind.SHG:
+        standing.append(Voucher.voucher_date < as_on)
+    if await session.scalar(select(Voucher.id).where(*standing).limit(1)) is not None:
         raise DomainError(
             ErrorCode.INVALID_STATE,
             field,
-            f"This {cbo.kind.value.upper()}'s books have begun: a cut-off comes before any "
-            "other voucher",
+            f"This {what}'s books have begun: a cut-off comes before any other voucher",
         )
     check_not_future(as_on, "asOn", today)
-    check_not_before(as_on, cbo.formed_on, "asOn", f"the {cbo.kind.value.upper()} was formed")
+    check_not_before(as_on, cbo.formed_on, "asOn", f"the {what} was formed")
 
 
 def _with_surplus(debits: list[LineInput], credits: list[LineInput]) -> tuple[LineInput, ...]:
@@ -347,16 +365,20 @@ async def _opening(
     today: date,
 ) -> Voucher:
     opening = NewVoucher(cbo.code, as_on, "Opening balances at cut-off", lines)
-    return await record_voucher(session, principal, opening, today=today)
+    return await record_voucher(session, principal, opening, today=today, date_field="asOn")
 
 
 async def _close(
     session: AsyncSession, principal: Principal, cbo: Cbo, as_on: date, vouchers: list[Voucher]
 ) -> None:
-    """Make the cut-off's vouchers one entry, date the books from it, and audit it."""
-    if len(vouchers) > 1:
-        link(*vouchers)  # checked as one: a cut-off is never half loaded
+    """Make the cut-off's vouchers one entry, date the books from it, and audit it.
+
+    The entry is checked as one, so a cut-off is never half loaded; rejecting it
+    clears the date again (:func:`ledger.vouchers.reject_voucher`).
+    """
+    link(*vouchers)
     cbo.cut_off_on = as_on
+    cbo.cut_off_entry_id = vouchers[0].entry_id
     await record_audit(
         session,
         actor=principal.subject,

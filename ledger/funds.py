@@ -85,6 +85,7 @@ async def release_fund(
             ),
         ),
         today=today,
+        date_field="releasedOn",
     )
     if giver is not None:
         given = await record_voucher(
@@ -100,6 +101,7 @@ async def release_fund(
                 ),
             ),
             today=today,
+            date_field="releasedOn",
         )
         link(received, given)
     release = FundRelease(

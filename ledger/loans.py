@@ -9,9 +9,11 @@ carries its dose (first, second … linkage) and stays within the limit the
 bank sanctioned.
 
 A CIF loan is also the lender's: each of its vouchers in the SHG's books has
-its like in the VO's or CLF's (loans to SHGs, bank, interest income), as one entry,
-so it is recorded and checked by someone who sees the lender's books, and
-the two books move together (:mod:`ledger.vouchers`).
+its like in the VO's or CLF's (loans to SHGs, bank, interest income), as one
+entry, so it is recorded and checked by someone who sees the lender's books,
+and the two books move together (:mod:`ledger.vouchers`). The lender is
+fixed when the loan is made; a loan the group owed at its cut-off is part of
+the lender's own opening balance, and its repayments reach both books.
 
 Both steps are vouchers and go through maker–checker: a loan is pending until
 its disbursement voucher is approved (and cancelled if it is rejected); a
@@ -36,7 +38,7 @@ from hierarchy.lookup import cbo_by_code, member_by_member_id
 from hierarchy.models import Cbo, CboKind, Member, MemberStatus
 from ledger.interest import InterestMethod, Repayment, position
 from ledger.loan_book import counted_repayments, loan_schedule
-from ledger.models import LEDGER_ANCESTORS, Loan, LoanRepayment, LoanSource, LoanStatus, Voucher
+from ledger.models import LEDGER_ANCESTORS, Loan, LoanRepayment, LoanSource, LoanStatus
 from ledger.vouchers import LineInput, NewVoucher, link, record_voucher
 
 _MAKERS = (Role.ADMIN, Role.BOOKKEEPER)
@@ -102,9 +104,12 @@ async def disburse_loan(
         check_not_before(new.disbursed_on, member.joined_on, "disbursedOn", "she joined the SHG")
     else:
         check_not_before(new.disbursed_on, shg.formed_on, "disbursedOn", "the SHG was formed")
-    # A loan the group owed at its cut-off moved no money today: it enters its own books
-    # only (the lender's paper books are the lender's cut-off to load).
-    lender = await _lender(session, principal, shg, new.source, books=not new.at_cut_off)
+    lender_id = _lender_id(shg, new.source)
+    # A loan the group owed at its cut-off moved no money now: for the lender it is part
+    # of the loans to SHGs its own cut-off loads. Its repayments reach both books.
+    lender = None
+    if lender_id is not None and not new.at_cut_off:
+        lender = await _seen_lender(session, principal, lender_id, "source")
     loan = Loan(
         cbo_id=shg.id,
         member_pk=member.id if member else None,
@@ -119,6 +124,7 @@ async def disburse_loan(
         first_due_on=new.first_due_on,
         status=LoanStatus.PENDING,
         created_by=principal.subject,
+        lender_cbo_id=lender_id,
     )
     for column in LEDGER_ANCESTORS:
         setattr(loan, column, getattr(shg, column))
@@ -146,9 +152,8 @@ async def disburse_loan(
             LineInput("loans_to_members", debit_paise=amount, member_id=member.member_id),
             LineInput(source, credit_paise=amount),
         )
-    voucher = await record_voucher(
-        session, principal, NewVoucher(shg.code, new.disbursed_on, narration, lines), today=today
-    )
+    ours = NewVoucher(shg.code, new.disbursed_on, narration, lines)
+    voucher = await record_voucher(session, principal, ours, today=today, date_field="disbursedOn")
     voucher.loan_id = loan.id
     loan.disbursement_voucher_id = voucher.id
     if lender is not None:
@@ -158,44 +163,24 @@ async def disburse_loan(
         )
         narration = f"CIF loan {loan.id} to SHG {shg.code}"
         theirs = NewVoucher(lender.code, new.disbursed_on, narration, lent)
-        link(voucher, await record_voucher(session, principal, theirs, today=today))
+        link(
+            voucher,
+            await record_voucher(session, principal, theirs, today=today, date_field="disbursedOn"),
+        )
     await session.flush()
     return loan
 
 
-async def _lender(
-    session: AsyncSession, principal: Principal, shg: Cbo, source: LoanSource, *, books: bool
-) -> Cbo | None:
-    """The VO or CLF whose books a CIF loan moves too (``books``), once it is sure there is
-    one; None for the SHG's own or a bank loan."""
-    lender_id = {LoanSource.VO_CIF: shg.vo_id, LoanSource.CLF_CIF: shg.clf_id}.get(source, 0)
-    if lender_id == 0:
+def _lender_id(shg: Cbo, source: LoanSource) -> int | None:
+    """The VO or CLF a CIF loan comes from; None for the SHG's own or a bank loan."""
+    if source not in (LoanSource.VO_CIF, LoanSource.CLF_CIF):
         return None
+    lender_id = shg.vo_id if source is LoanSource.VO_CIF else shg.clf_id
     if lender_id is None:
         raise DomainError(
             ErrorCode.INVALID_STATE, "source", "This SHG has no such federation to borrow from"
         )
-    if not books:
-        return None
-    return await _seen_lender(session, principal, lender_id, "source")
-
-
-async def _lender_of(session: AsyncSession, principal: Principal, loan: Loan) -> Cbo | None:
-    """The books a loan's repayments go into besides the SHG's: those its disbursement went
-    into, whichever VO the group belongs to now. None for a loan with no lender's side."""
-    if LoanSource(loan.source) not in (LoanSource.VO_CIF, LoanSource.CLF_CIF):
-        return None
-    disbursement = await session.get(Voucher, loan.disbursement_voucher_id)
-    if disbursement is None or disbursement.entry_id is None:
-        return None
-    lender_id = await session.scalar(
-        select(Voucher.cbo_id).where(
-            Voucher.entry_id == disbursement.entry_id, Voucher.cbo_id != loan.cbo_id
-        )
-    )
-    if lender_id is None:
-        return None
-    return await _seen_lender(session, principal, lender_id, "loanId")
+    return lender_id
 
 
 async def _seen_lender(
@@ -273,7 +258,11 @@ async def record_repayment(
     shg = await session.get(Cbo, loan.cbo_id)
     assert shg is not None
     source = LoanSource(loan.source)
-    lender = await _lender_of(session, principal, loan)
+    lender = (
+        None
+        if loan.lender_cbo_id is None
+        else await _seen_lender(session, principal, loan.lender_cbo_id, "loanId")
+    )
     if source is LoanSource.SHG_CORPUS:  # she pays the group, in cash at the meeting
         member = await session.get(Member, loan.member_pk)
         assert member is not None
@@ -290,12 +279,8 @@ async def record_repayment(
             lines.append(LineInput(BORROWED_FROM[source], debit_paise=to_principal))
         if to_interest:
             lines.append(LineInput("interest_expense", debit_paise=to_interest))
-    voucher = await record_voucher(
-        session,
-        principal,
-        NewVoucher(shg.code, paid_on, f"Loan {loan.id} repayment", tuple(lines)),
-        today=today,
-    )
+    ours = NewVoucher(shg.code, paid_on, f"Loan {loan.id} repayment", tuple(lines))
+    voucher = await record_voucher(session, principal, ours, today=today, date_field="paidOn")
     voucher.loan_id = loan.id
     if lender is not None:
         received = [LineInput("bank", debit_paise=amount_paise)]
@@ -305,7 +290,10 @@ async def record_repayment(
             received.append(LineInput("interest_income", credit_paise=to_interest))
         narration = f"CIF loan {loan.id} repayment from SHG {shg.code}"
         theirs = NewVoucher(lender.code, paid_on, narration, tuple(received))
-        link(voucher, await record_voucher(session, principal, theirs, today=today))
+        link(
+            voucher,
+            await record_voucher(session, principal, theirs, today=today, date_field="paidOn"),
+        )
     repayment = LoanRepayment(
         loan_id=loan.id,
         voucher_id=voucher.id,

@@ -119,6 +119,7 @@ async def record_meeting(
                     principal,
                     NewVoucher(shg.code, new.held_on, narration, tuple(lines)),
                     today=today,
+                    date_field="heldOn",
                 )
             )
 

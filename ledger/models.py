@@ -196,6 +196,9 @@ class Loan(CboAncestors, Base):
     source: Mapped[str] = mapped_column(String(16), default=LoanSource.SHG_CORPUS.value)
     dose: Mapped[int | None] = mapped_column(BigInteger)  # bank linkage: 1st, 2nd … loan
     sanctioned_limit_paise: Mapped[int | None] = mapped_column(BigInteger)
+    # A CIF loan's VO or CLF, fixed when it was lent (the group may join another VO later):
+    # its repayments post in that lender's books too.
+    lender_cbo_id: Mapped[int | None] = mapped_column(ForeignKey("cbo.id"))
     principal_paise: Mapped[int] = mapped_column(BigInteger)
     annual_rate_bp: Mapped[int] = mapped_column(BigInteger)
     months: Mapped[int] = mapped_column(BigInteger)

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import Principal, Role
@@ -119,8 +119,15 @@ async def active_member(session: AsyncSession, shg_id: int, member_id: str, fiel
 
 
 async def record_voucher(
-    session: AsyncSession, principal: Principal, new: NewVoucher, *, today: date | None = None
+    session: AsyncSession,
+    principal: Principal,
+    new: NewVoucher,
+    *,
+    today: date | None = None,
+    date_field: str = "voucherDate",
 ) -> Voucher:
+    """Record a draft. ``date_field`` names the date in a refusal, for a caller whose own
+    input names it otherwise (a loan's ``disbursedOn``, a release's ``releasedOn``)."""
     principal.require(*_MAKERS)
     narration = _text(new.narration, "narration", "a narration")
     # Shared lock: vouchers of one CBO go side by side, but wait for a cut-off (which must
@@ -130,10 +137,10 @@ async def record_voucher(
         raise DomainError(ErrorCode.NOT_FOUND, "cboCode", "No CBO with this code in your scope")
     if cbo.status is CboStatus.CLOSED:
         raise DomainError(ErrorCode.INVALID_STATE, "cboCode", "This CBO is closed")
-    check_not_future(new.voucher_date, "voucherDate", today or date.today())
-    check_not_before(new.voucher_date, cbo.formed_on, "voucherDate", "the CBO was formed")
+    check_not_future(new.voucher_date, date_field, today or date.today())
+    check_not_before(new.voucher_date, cbo.formed_on, date_field, "the CBO was formed")
     if cbo.cut_off_on is not None:
-        check_not_before(new.voucher_date, cbo.cut_off_on, "voucherDate", "the books' cut-off")
+        check_not_before(new.voucher_date, cbo.cut_off_on, date_field, "the books' cut-off")
     if len(new.lines) < 2:
         raise DomainError(ErrorCode.INVALID, "lines", "A voucher has at least two lines")
     rows: list[VoucherLine] = []
@@ -348,6 +355,12 @@ async def reject_voucher(
     for voucher in vouchers:
         voucher.rejection_reason = why
     await _checked(session, principal, vouchers, VoucherStatus.REJECTED)
+    if vouchers[0].entry_id is not None:  # a rejected cut-off never happened: redo it
+        await session.execute(
+            update(Cbo)
+            .where(Cbo.cut_off_entry_id == vouchers[0].entry_id)
+            .values(cut_off_on=None, cut_off_entry_id=None)
+        )
     return vouchers[0]
 
 

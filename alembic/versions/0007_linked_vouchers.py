@@ -1,4 +1,5 @@
-"""voucher entries and fund releases: vouchers checked as one, funds down the chain
+"""voucher entries and fund releases: vouchers checked as one, funds down the chain,
+a CIF loan's lender, the entry that loaded a cut-off
 
 Revision ID: 0007
 Revises: 0006
@@ -24,6 +25,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column('entry_id', _ID, nullable=True))
         batch.create_foreign_key(batch.f('fk_voucher_entry_id_voucher'), 'voucher', ['entry_id'], ['id'])
         batch.create_index(batch.f('ix_voucher_entry_id'), ['entry_id'], unique=False)
+    with op.batch_alter_table('loan') as batch:
+        batch.add_column(sa.Column('lender_cbo_id', _ID, nullable=True))
+        batch.create_foreign_key(batch.f('fk_loan_lender_cbo_id_cbo'), 'cbo', ['lender_cbo_id'], ['id'])
+    op.add_column('cbo', sa.Column('cut_off_entry_id', sa.BigInteger(), nullable=True))
     op.create_table(
         'fund_release',
         sa.Column('id', _ID, nullable=False),
@@ -55,6 +60,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('fund_release')
+    with op.batch_alter_table('cbo') as batch:
+        batch.drop_column('cut_off_entry_id')
+    with op.batch_alter_table('loan') as batch:
+        batch.drop_constraint('fk_loan_lender_cbo_id_cbo', type_='foreignkey')
+        batch.drop_column('lender_cbo_id')
     with op.batch_alter_table('voucher') as batch:
         batch.drop_index('ix_voucher_entry_id')
         batch.drop_constraint('fk_voucher_entry_id_voucher', type_='foreignkey')

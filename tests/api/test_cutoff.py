@@ -17,6 +17,8 @@ from tests.world import World, build_world
 CUT_OFF = """mutation($input: RecordCutOffInput!) { recordCutOff(input: $input) {
     vouchers { id narration status total lines { account debit credit member { memberId } } }
     loans { id status principal } errors { code field message } } }"""
+DISBURSE = """mutation($input: DisburseLoanInput!) { disburseLoan(input: $input) {
+    errors { code field } } }"""
 APPROVE = """mutation($id: ID!) { approveVoucher(input: {voucherId: $id}) { errors { code } } }"""
 REPAY = """mutation($input: RecordRepaymentInput!) { recordRepayment(input: $input) {
     voucher { lines { account debit credit } } errors { code field } } }"""
@@ -229,7 +231,7 @@ async def test_a_second_cut_off_is_refused(api: Api, world: World, sessions: Any
         (
             {"members": [{"memberId": "FIRST", "loans": [{"outstanding": "100", "annualRatePercent": "24",
               "monthsLeft": 0, "method": "FLAT", "nextDueOn": "2024-04-30"}]}]},
-            "members[0].loans[0].months",
+            "members[0].loans[0].monthsLeft",
             "INVALID",
         ),
     ],
@@ -346,3 +348,67 @@ async def test_bad_federation_cut_offs_write_nothing(
     assert data == {"voucher": None, "errors": [{"code": code, "field": field}]}
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Voucher)) == 0
+
+
+async def test_a_federation_cut_off_may_follow_its_groups_vouchers_but_not_predate_them(
+    api: Api, world: World
+) -> None:
+    vo = sorted(c for c, t in world.cbos.items() if t.kind == "vo")[0]
+    shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg" and vo in t.ancestors)[0]
+    # A CIF loan made on the platform on 1 May writes into the VO's books first.
+    loan = {
+        "shgCode": shg, "source": "VO_CIF", "principal": "20000", "annualRatePercent": "12",
+        "months": 10, "method": "FLAT", "disbursedOn": "2024-05-01", "firstDueOn": "2024-06-01",
+    }  # fmt: skip
+    assert (await api.query(DISBURSE, {"input": loan}))["disburseLoan"]["errors"] == []
+    late = (await api.query(FEDERATION, _vo_books(vo, asOn="2024-06-30")))["recordFederationCutOff"]
+    assert late["errors"] == [{"code": "INVALID_STATE", "field": "cboCode"}]
+    made = (await api.query(FEDERATION, _vo_books(vo, idempotencyKey="2")))[
+        "recordFederationCutOff"
+    ]
+    assert made["errors"] == []
+    # Rejected, the cut-off never happened: it can be recorded again, on another date.
+    reject = """mutation($id: ID!) { rejectVoucher(input: {voucherId: $id, reason: "date"}) {
+        errors { code } } }"""
+    rejected = await api.query(reject, {"id": made["voucher"]["id"]}, role=Role.APPROVER)
+    assert rejected["rejectVoucher"]["errors"] == []
+    again = (await api.query(FEDERATION, _vo_books(vo, asOn="2024-03-01", idempotencyKey="3")))[
+        "recordFederationCutOff"
+    ]
+    assert again["errors"] == []
+
+
+async def test_a_cif_loan_owed_at_cut_off_is_repaid_into_both_books(api: Api, world: World) -> None:
+    shg, first, second = _shg(world)
+    vo = next(
+        c for c in world.cbos[shg].ancestors if c in world.cbos and world.cbos[c].kind == "vo"
+    )
+    owed = {
+        "source": "VO_CIF", "outstanding": "30000", "annualRatePercent": "12", "monthsLeft": 10,
+        "method": "FLAT", "nextDueOn": "2024-04-30",
+    }  # fmt: skip
+    bad = _paper(shg, first, second, groupLoans=[{**owed, "monthsLeft": 0}], borrowings=[])
+    refused = (await api.query(CUT_OFF, bad))["recordCutOff"]["errors"]
+    assert [(e["code"], e["field"]) for e in refused] == [("INVALID", "groupLoans[0].monthsLeft")]
+    paper = _paper(shg, first, second, groupLoans=[owed], borrowings=[], idempotencyKey="v")
+    made = (await api.query(CUT_OFF, paper))["recordCutOff"]
+    assert made["errors"] == []
+    done = await api.query(APPROVE, {"id": made["vouchers"][0]["id"]}, role=Role.APPROVER)
+    assert done["approveVoucher"]["errors"] == []
+    # 3,000 principal and 300 interest a month (12% flat on 30,000), paid to the VO.
+    group_loan = next(x for x in made["loans"] if x["principal"] == "30000.00")
+    repay = """mutation($input: RecordRepaymentInput!) { recordRepayment(input: $input) {
+        voucher { linked { cbo { code } lines { account debit credit } } } errors { code } } }"""
+    paid = (
+        await api.query(
+            repay, {"input": {"loanId": group_loan["id"], "amount": "3300", "paidOn": "2024-04-30"}}
+        )
+    )["recordRepayment"]
+    assert paid["errors"] == []
+    [lender] = paid["voucher"]["linked"]
+    assert lender["cbo"]["code"] == vo
+    assert {(x["account"], x["debit"], x["credit"]) for x in lender["lines"]} == {
+        ("bank", "3300.00", "0.00"),
+        ("loans_to_shgs", "0.00", "3000.00"),
+        ("interest_income", "0.00", "300.00"),
+    }
