@@ -286,3 +286,23 @@ async def test_two_checkers_taking_both_sides_at_once_post_the_entry_once(
     async with sessions() as session:  # one balance row per account and book, no duplicates
         rows = await session.scalar(select(func.count()).select_from(LedgerBalance))
         assert rows == 4  # VO bank and RF, SHG bank and RF
+
+
+async def test_entries_over_the_same_two_books_approved_from_opposite_sides_do_not_deadlock(
+    api: Api, world: World
+) -> None:
+    """Real concurrent connections: one checker takes each entry by the VO's voucher, the other
+    by the group's; both post, because every entry locks the two books in one order."""
+    _, vo, shg = _chain(world)
+    grant = await _release(api, "RF", vo, "100000")
+    assert (await _approve(api, grant["voucher"]["id"]))["errors"] == []
+    for _ in range(4):
+        first, second = [await _release(api, "RF", shg, "1000", vo) for _ in range(2)]
+        by_group = first["voucher"]["id"]  # the receiver's voucher
+        by_vo = second["voucher"]["linked"][0]["id"]
+        results = await asyncio.gather(
+            _approve(api, by_group, scope=vo), _approve(api, by_vo, scope=vo)
+        )
+        assert [r["errors"] for r in results] == [[], []], results
+    assert (await _books(api, shg))["revolving_fund"] == ("0.00", "8000.00")
+    assert (await _books(api, vo))["revolving_fund"] == ("0.00", "92000.00")
