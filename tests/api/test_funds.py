@@ -306,3 +306,29 @@ async def test_entries_over_the_same_two_books_approved_from_opposite_sides_do_n
         assert [r["errors"] for r in results] == [[], []], results
     assert (await _books(api, shg))["revolving_fund"] == ("0.00", "8000.00")
     assert (await _books(api, vo))["revolving_fund"] == ("0.00", "92000.00")
+
+
+async def test_fund_flow_reads_a_fixed_number_of_statements_however_many_releases(
+    api: Api, world: World, statements: list[str]
+) -> None:
+    _, vo, _ = _chain(world)
+    shgs = sorted(c for c, t in world.cbos.items() if t.kind == "shg" and vo in t.ancestors)
+    grant = await _release(api, "RF", vo, "100000")
+    assert (await _approve(api, grant["voucher"]["id"]))["errors"] == []
+    query = """query($c: String!) { fundFlow(cboCode: $c) { totals { fund received released }
+        releases { amount releasedBy { code } releasedTo { code }
+                   voucher { status linked { cbo { code } lines { account } } } } } }"""
+    counts, shown = [], []
+    for _ in range(3):  # each round releases once more to every group
+        for shg in shgs:
+            made = await _release(api, "RF", shg, "1000", vo)
+            assert (await _approve(api, made["voucher"]["id"]))["errors"] == []
+        statements.clear()
+        flow = (await api.query(query, {"c": vo}))["fundFlow"]
+        counts.append(len(statements))
+        shown.append(len(flow["releases"]))
+        assert all(r["voucher"]["linked"] for r in flow["releases"][1:])
+    assert shown == [1 + len(shgs), 1 + 2 * len(shgs), 1 + 3 * len(shgs)]
+    # The CBO; the releases with their status; the vouchers; their entries; the entries'
+    # lines; the givers and receivers (CBOs by id).
+    assert counts == [6, 6, 6], statements
