@@ -1,7 +1,14 @@
-"""Running the Alembic migrations from code (``lokos serve``, ``lokos migrate``, tests)."""
+"""Running the Alembic migrations from code (``lokos serve``, ``lokos migrate``, tests).
+
+The migrations live in ``alembic/`` at the top of the source tree. A wheel
+installs that folder as ``lokos_migrations`` (pyproject.toml maps it: a
+package named ``alembic`` would hide the library), so an installed ``lokos``
+migrates without a checkout.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from alembic import command
@@ -24,9 +31,23 @@ def target_metadata_modules() -> None:
     import ledger.models  # noqa: F401
 
 
+def script_location() -> Path:
+    """The migrations folder: the source tree's, else the one a wheel installed."""
+    source = PROJECT_ROOT / "alembic"
+    if (source / "env.py").is_file() and (source / "versions").is_dir():
+        return source
+    spec = importlib.util.find_spec("lokos_migrations")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("The lokos migrations are not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def alembic_config() -> Config:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    """Settings in code, not alembic.ini, which only a checkout has (the database URL comes
+    from LOKOS_DATABASE_URL, never from a file)."""
+    config = Config()
+    config.set_main_option("script_location", str(script_location()))
+    config.set_main_option("path_separator", "os")
     return config
 
 
