@@ -16,6 +16,8 @@ import io
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -143,12 +145,59 @@ CARD_SIZE = (1011, 638)  # CR80 at 300 dpi
 QR_SIDE = 480
 
 
+_FONTS = {"latin": "NotoSans-Regular.ttf", "devanagari": "NotoSansDevanagari-Regular.ttf"}
+
+
+@cache
+def card_font(size: int, script: str = "latin") -> ImageFont.FreeTypeFont:
+    """Noto Sans, Latin or Devanagari (SIL OFL 1.1, ``identity/fonts/OFL.txt``), shipped in
+    the package: Pillow's own font has no Devanagari, and Noto's Devanagari font no Latin."""
+    font = resources.files("identity").joinpath(f"fonts/{_FONTS[script]}")
+    return ImageFont.truetype(io.BytesIO(font.read_bytes()), size)
+
+
+def _script(char: str) -> str | None:
+    """Devanagari for its blocks (signs, danda and Vedic marks included) and the zero-width
+    joiners that shape its conjuncts; None for a space, which either font draws; Latin for
+    the rest (Noto's Devanagari font lacks some punctuation, "&" among it)."""
+    point = ord(char)
+    if 0x0900 <= point <= 0x097F or 0xA8E0 <= point <= 0xA8FF or 0x1CD0 <= point <= 0x1CFF:
+        return "devanagari"
+    if char in "\u200c\u200d":
+        return "devanagari"
+    return None if char.isspace() else "latin"
+
+
+def draw_text(
+    draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, size: int, fill: Any
+) -> None:
+    """``text`` in runs of one script, each in its font, so "सुनीता (SHG-D0001)" prints whole.
+
+    Each run is shaped as one piece, so conjuncts and vowel signs join (Raqm, in
+    Pillow's wheels, does the shaping).
+    """
+    x, y = xy
+    runs: list[list[str]] = []  # [script, text]
+    for char in text:
+        script = _script(char)
+        if runs and (script is None or script == runs[-1][0]):
+            runs[-1][1] += char
+        elif not runs and script is None:
+            runs.append(["latin", char])
+        else:
+            runs.append([script or "latin", char])
+    for script, run in runs:
+        font = card_font(size, script)
+        draw.text((x, y), run, fill=fill, font=font)
+        x += int(draw.textlength(run, font=font))
+
+
 def card_png(token: str, claims: dict[str, Any]) -> bytes:
     """A printable card: her details on the left, the signed token as a QR code on the right."""
     card = Image.new("RGB", CARD_SIZE, "white")
     draw = ImageDraw.Draw(card)
     draw.rectangle([(0, 0), (CARD_SIZE[0], 90)], fill=(128, 0, 64))
-    draw.text((30, 22), "SHG Member ID Card", fill="white", font=ImageFont.load_default(size=42))
+    draw_text(draw, (30, 14), "SHG Member ID Card", 42, "white")
     lines = [
         ("Name", claims["name"]),
         ("Member ID", claims["sub"]),
@@ -157,11 +206,10 @@ def card_png(token: str, claims: dict[str, Any]) -> bytes:
         ("Aadhaar", claims.get("aadhaar") or "not linked"),
         ("Bank", claims.get("bank") or "not linked"),
     ]
-    label_font, value_font = ImageFont.load_default(size=22), ImageFont.load_default(size=30)
     y = 120
     for label, value in lines:
-        draw.text((30, y), label, fill=(90, 90, 90), font=label_font)
-        draw.text((30, y + 24), str(value)[:32], fill="black", font=value_font)
+        draw_text(draw, (30, y), label, 22, (90, 90, 90))
+        draw_text(draw, (30, y + 28), str(value)[:32], 30, "black")
         y += 80
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
     code.add_data(token)
