@@ -362,6 +362,9 @@ def scan(
         db = sqlite3.connect(str(Path(scratch) / "scan.db"))
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
+        # The workers are idle while blocks are grouped: SQLite sorts on that many
+        # threads (block stage 5.5-5.8 s -> 4.3-4.7 s on 1M rows, 2 cores).
+        db.execute(f"PRAGMA threads = {workers}")
         _attach_parts(db, Path(scratch))
         _block(db, report)
         report.seconds["block"] = time.perf_counter() - started
