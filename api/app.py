@@ -146,6 +146,7 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
             Route("/graphql", guarded, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/.well-known/jwks.json", cards.jwks, methods=["GET"]),
+            Route("/.well-known/card-revocations.json", cards.revocations, methods=["GET"]),
             Route("/cards/{member_id}", cards.card, methods=["GET"]),
         ],
         lifespan=lifespan,

@@ -138,18 +138,29 @@ def verify_card_command(
         Path | None,
         typer.Option(help="A saved /.well-known/jwks.json; default: this installation's own key."),
     ] = None,
+    revocations: Annotated[
+        Path | None,
+        typer.Option(help="A saved /.well-known/card-revocations.json to check the card against."),
+    ] = None,
 ) -> None:
-    """Verify an ID card offline and print what it says."""
+    """Verify an ID card offline (signature, expiry, revocation) and print what it says."""
     import json
 
-    from identity.cards import CardError, CardSigner, verify_card
+    from identity.cards import CardError, CardSigner, verify_card, verify_revocations
 
     keys = json.loads(jwks.read_text()) if jwks else CardSigner.from_settings(_settings()).jwks()
     try:
-        claims = verify_card(token, keys)
-    except CardError as error:
+        revoked = (
+            verify_revocations(json.loads(revocations.read_text())["signed"], keys)
+            if revocations
+            else None
+        )
+        claims = verify_card(token, keys, revoked)
+    except (CardError, KeyError, ValueError) as error:
         console.print(f"[red]Not valid:[/red] {error}")
         raise typer.Exit(1) from error
+    if revoked is None:
+        console.print("[yellow]Not checked against a revocation list (--revocations).[/yellow]")
     typer.echo(json.dumps(claims, indent=2, ensure_ascii=False))
 
 

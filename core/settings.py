@@ -44,6 +44,8 @@ class Settings:
     identity_key_current: int | None = None
     # PEM private key that signs member ID cards; None in development means generated.
     card_signing_key: str | None = None
+    # How long a signed ID card verifies; a card is re-issued (a new print) after that.
+    card_valid_days: int = 365
     max_page_size: int = 100
     default_page_size: int = 20
     max_query_depth: int = 16
@@ -87,6 +89,7 @@ class Settings:
                 else None
             ),
             card_signing_key=_file_or_value(env, "LOKOS_CARD_SIGNING_KEY"),
+            card_valid_days=int(env.get("LOKOS_CARD_VALID_DAYS", "365")),
             max_page_size=int(env.get("LOKOS_MAX_PAGE_SIZE", "100")),
             max_query_cost=int(env.get("LOKOS_MAX_QUERY_COST", "25000")),
             dedup_duplicate_at=float(env.get("LOKOS_DEDUP_DUPLICATE_AT", "0.95")),
@@ -102,6 +105,8 @@ class Settings:
                 "LOKOS_DEDUP_REVIEW_AT and LOKOS_DEDUP_DUPLICATE_AT need "
                 "0 < review <= duplicate < 1"
             )
+        if not 1 <= self.card_valid_days <= 3650:
+            raise ConfigurationError("LOKOS_CARD_VALID_DAYS must be between 1 and 3650")
         if self.jwt_algorithm not in {"EdDSA", "ES256", "RS256"}:
             raise ConfigurationError(
                 "LOKOS_JWT_ALGORITHM must be an asymmetric algorithm: EdDSA, ES256 or RS256"

@@ -19,6 +19,7 @@ from core.database import utc_now
 from core.errors import DomainError, ErrorCode
 from dedup.models import CandidateStatus, DuplicateCandidate
 from hierarchy.models import Member, MemberStatus
+from identity.cards import revoke_cards
 from identity.enrolment import end_duplicate_membership, masked_member_id
 
 DECIDERS = (Role.ADMIN, Role.REVIEWER)
@@ -60,6 +61,7 @@ async def decide_match(
     if decision is CandidateStatus.DUPLICATE and later.status is not MemberStatus.EXITED:
         reason = f"duplicate of member {masked_member_id(earlier.member_id)}"
         await end_duplicate_membership(session, later, today or date.today(), reason)
+        await revoke_cards(session, later, "duplicate", principal.subject)
     elif decision is CandidateStatus.NOT_DUPLICATE and later.status is MemberStatus.PENDING:
         await session.flush()
         still_open = await session.scalar(

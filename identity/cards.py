@@ -1,12 +1,20 @@
-"""Signed member ID cards: a compact EdDSA token, its public keys as JWKS, a printable card.
+"""Signed member ID cards: a compact EdDSA token, its public keys as JWKS, a printable card,
+and the signed list of cards revoked before their expiry.
 
 A card token carries the member ID, name, SHG, village and masked Aadhaar and
-bank numbers, signed with the platform's card key. Partners verify it offline
-against the public keys served at ``/.well-known/jwks.json`` (or a copy of
-them); the token's header names the key (``kid``) so keys can rotate.
+bank numbers, an expiry (``exp``) and an ID of its own (``jti``), signed with
+the platform's card key. Partners verify it offline against the public keys
+served at ``/.well-known/jwks.json`` (or a copy of them); the token's header
+names the key (``kid``) so keys can rotate. Every card issued is recorded (its
+``jti`` and expiry, not its contents) and audited; when her membership ends
+(exit, transfer, a duplicate enrolment ended) her unexpired cards are revoked,
+and ``/.well-known/card-revocations.json`` serves their ``jti`` values, signed
+with the same key, for partners to check cards against offline.
 
 >>> signer = CardSigner(generated_private_key())
->>> claims = verify_card(signer.sign({"sub": "52345678901"}), signer.jwks())
+>>> token = signer.sign({"sub": "52345678901"})
+>>> revoked = verify_revocations(signer.revocations([]), signer.jwks())
+>>> claims = verify_card(token, signer.jwks(), revoked)
 """
 
 from __future__ import annotations
@@ -14,8 +22,10 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -27,17 +37,24 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jwt.algorithms import OKPAlgorithm
 from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import Principal, Role
+from core.audit import record_audit
+from core.database import utc_now
 from core.errors import DomainError, ErrorCode
 from core.settings import ConfigurationError, Settings
 from hierarchy.lookup import member_by_member_id
 from hierarchy.models import Cbo, GeoUnit, Member, MemberStatus
+from identity.models import CardIssuance
 from identity.numbers import masked_aadhaar, masked_account
 
 CARD_ISSUER = "lokos-id"
 CARD_KEY_FILE = "card-signing-key.pem"
+# The revocation list's own token type, so that neither can pass for the other.
+REVOCATIONS_TYPE = "card-revocations+jwt"
+DEFAULT_VALIDITY = timedelta(days=365)
 
 
 class CardError(Exception):
@@ -59,14 +76,16 @@ def generated_private_key() -> str:
 @dataclass(frozen=True)
 class CardSigner:
     private_pem: str
+    valid_for: timedelta = DEFAULT_VALIDITY
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CardSigner:
+        valid_for = timedelta(days=settings.card_valid_days)
         if settings.card_signing_key:
-            return cls(settings.card_signing_key)
+            return cls(settings.card_signing_key, valid_for)
         if settings.is_production:
             raise ConfigurationError("Production needs LOKOS_CARD_SIGNING_KEY")
-        return cls(_dev_card_key(settings.config_dir))
+        return cls(_dev_card_key(settings.config_dir), valid_for)
 
     @property
     def _private(self) -> Ed25519PrivateKey:
@@ -88,9 +107,31 @@ class CardSigner:
         jwk: dict[str, Any] = OKPAlgorithm.to_jwk(self._public, as_dict=True)
         return {"keys": [{**jwk, "kid": self.kid, "use": "sig", "alg": "EdDSA"}]}
 
-    def sign(self, claims: dict[str, Any]) -> str:
-        body = {"iss": CARD_ISSUER, "iat": datetime.now(UTC), **claims}
+    def sign(self, claims: dict[str, Any], *, issued_at: datetime | None = None) -> str:
+        """A card token: ``claims`` with the issuer, issue time, expiry and a fresh ``jti``."""
+        at = (issued_at or datetime.now(UTC)).replace(microsecond=0)
+        body = {
+            "iss": CARD_ISSUER,
+            "iat": at,
+            "exp": at + self.valid_for,
+            "jti": secrets.token_urlsafe(12),
+            **claims,
+        }
         return jwt.encode(body, self._private, algorithm="EdDSA", headers={"kid": self.kid})
+
+    def revocations(self, revoked: Iterable[str], *, issued_at: datetime | None = None) -> str:
+        """The revocation list as a signed token: its issue time and the revoked ``jti`` values."""
+        body = {
+            "iss": CARD_ISSUER,
+            "iat": (issued_at or datetime.now(UTC)).replace(microsecond=0),
+            "revoked": sorted(revoked),
+        }
+        return jwt.encode(
+            body,
+            self._private,
+            algorithm="EdDSA",
+            headers={"kid": self.kid, "typ": REVOCATIONS_TYPE},
+        )
 
 
 def _dev_card_key(config_dir: Path) -> str:
@@ -119,25 +160,83 @@ def card_claims(member: Member, shg: Cbo, village: GeoUnit) -> dict[str, Any]:
     }
 
 
-def verify_card(token: str, jwks: dict[str, Any]) -> dict[str, Any]:
-    """Check a card token against a JWKS (offline); return its claims."""
+def _public_key(token: str, jwks: dict[str, Any]) -> tuple[Ed25519PublicKey, dict[str, Any]]:
+    """The JWKS key the token's header names, and the header."""
+    header = jwt.get_unverified_header(token)
+    keys = {key.get("kid"): key for key in jwks.get("keys", [])}
+    if header.get("kid") not in keys:
+        raise CardError("The card was signed by a key this JWKS does not hold")
+    public = OKPAlgorithm.from_jwk(keys[header["kid"]])
+    if not isinstance(public, Ed25519PublicKey):
+        raise CardError("The card key must be a public Ed25519 key")
+    return public, header
+
+
+@dataclass(frozen=True)
+class Revocations:
+    """A verified revocation list: when it was issued and the ``jti`` of each revoked card."""
+
+    issued_at: datetime
+    revoked: frozenset[str]
+
+
+def verify_revocations(
+    token: str, jwks: dict[str, Any], *, max_age: timedelta | None = None
+) -> Revocations:
+    """Check a revocation list (the ``signed`` member of card-revocations.json) against a JWKS.
+
+    ``max_age`` refuses a list older than that: a stale list does not know of
+    the latest exits.
+    """
     try:
-        kid = jwt.get_unverified_header(token).get("kid")
-        keys = {key.get("kid"): key for key in jwks.get("keys", [])}
-        if kid not in keys:
-            raise CardError("The card was signed by a key this JWKS does not hold")
-        public = OKPAlgorithm.from_jwk(keys[kid])
-        if not isinstance(public, Ed25519PublicKey):
-            raise CardError("The card key must be a public Ed25519 key")
+        public, header = _public_key(token, jwks)
+        if header.get("typ") != REVOCATIONS_TYPE:
+            raise CardError("This is not a card revocation list")
+        claims = jwt.decode(
+            token,
+            public,
+            algorithms=["EdDSA"],
+            issuer=CARD_ISSUER,
+            options={"require": ["iss", "iat", "revoked"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise CardError("The revocation list's signature or contents do not verify") from exc
+    issued_at = datetime.fromtimestamp(claims["iat"], UTC)
+    if max_age is not None and datetime.now(UTC) - issued_at > max_age:
+        raise CardError("The revocation list is too old: fetch it again")
+    revoked = claims["revoked"]
+    if not isinstance(revoked, list) or not all(isinstance(jti, str) for jti in revoked):
+        raise CardError("The revocation list's contents do not verify")
+    return Revocations(issued_at, frozenset(revoked))
+
+
+def verify_card(
+    token: str,
+    jwks: dict[str, Any],
+    revocations: Revocations | None = None,
+    *,
+    leeway: timedelta = timedelta(0),
+) -> dict[str, Any]:
+    """Check a card token against a JWKS (offline): signature, issuer, expiry and, given a
+    verified revocation list, that it was not revoked; return its claims."""
+    try:
+        public, header = _public_key(token, jwks)
+        if header.get("typ") == REVOCATIONS_TYPE:
+            raise CardError("This is a revocation list, not a card")
         claims: dict[str, Any] = jwt.decode(
             token,
             public,
             algorithms=["EdDSA"],
             issuer=CARD_ISSUER,
-            options={"require": ["iss", "iat", "sub"]},
+            leeway=leeway,
+            options={"require": ["iss", "iat", "exp", "jti", "sub"]},
         )
+    except jwt.ExpiredSignatureError as exc:
+        raise CardError("The card has expired") from exc
     except jwt.PyJWTError as exc:
         raise CardError("The card's signature or contents do not verify") from exc
+    if revocations is not None and claims["jti"] in revocations.revoked:
+        raise CardError("The card has been revoked")
     return claims
 
 
@@ -232,7 +331,10 @@ class IssuedCard:
 async def issue_card(
     session: AsyncSession, principal: Principal, signer: CardSigner, member_id: str
 ) -> IssuedCard:
-    """Sign a card for an active member in the caller's scope."""
+    """Sign a card for an active member in the caller's scope, record and audit it.
+
+    Runs in the caller's write transaction: a card that is not recorded is not issued.
+    """
     principal.require(Role.ADMIN, Role.BOOKKEEPER)
     member = await member_by_member_id(session, principal.scope, member_id)
     if member is None:
@@ -244,4 +346,71 @@ async def issue_card(
     assert shg is not None
     assert village is not None
     token = signer.sign(card_claims(member, shg, village))
-    return IssuedCard(token=token, claims=verify_card(token, signer.jwks()))
+    claims = verify_card(token, signer.jwks())
+    issued_at = datetime.fromtimestamp(claims["iat"], UTC)
+    expires_at = datetime.fromtimestamp(claims["exp"], UTC)
+    session.add(
+        CardIssuance(
+            jti=claims["jti"],
+            member_pk=member.id,
+            shg_id=shg.id,
+            issued_by=principal.subject,
+            issued_at=issued_at,
+            expires_at=expires_at,
+        )
+    )
+    await record_audit(
+        session,
+        actor=principal.subject,
+        action="card.issued",
+        entity_type="member",
+        entity_id=member.id,
+        detail={
+            "member_id": member.member_id,
+            "shg": shg.code,
+            "jti": claims["jti"],
+            "expires_at": expires_at.isoformat(),
+        },
+    )
+    await session.flush()
+    return IssuedCard(token=token, claims=claims)
+
+
+async def revoke_cards(session: AsyncSession, member: Member, reason: str, actor: str) -> None:
+    """Revoke her cards that have not yet expired (her membership ended or moved), audited.
+
+    Runs in the caller's transaction, so the revocation stands or falls with the exit.
+    """
+    now = utc_now()
+    revoked = list(
+        await session.scalars(
+            update(CardIssuance)
+            .where(
+                CardIssuance.member_pk == member.id,
+                CardIssuance.revoked_at.is_(None),
+                CardIssuance.expires_at > now,
+            )
+            .values(revoked_at=now, revoked_reason=reason)
+            .returning(CardIssuance.jti)
+        )
+    )
+    if revoked:
+        await record_audit(
+            session,
+            actor=actor,
+            action="card.revoked",
+            entity_type="member",
+            entity_id=member.id,
+            detail={"member_id": member.member_id, "reason": reason, "jti": sorted(revoked)},
+        )
+
+
+async def revoked_card_ids(session: AsyncSession) -> list[str]:
+    """The ``jti`` of every revoked card not yet expired (an expired card fails by itself)."""
+    return list(
+        await session.scalars(
+            select(CardIssuance.jti).where(
+                CardIssuance.revoked_at.is_not(None), CardIssuance.expires_at > utc_now()
+            )
+        )
+    )

@@ -46,6 +46,7 @@ from hierarchy.members import (
     unused_member_id,
 )
 from hierarchy.models import Cbo, Member, MembershipPeriod, MemberStatus
+from identity.cards import revoke_cards
 from identity.models import AadhaarRegistration
 from identity.numbers import clean_aadhaar, clean_account, clean_ifsc
 from identity.tokens import Keyring
@@ -294,6 +295,7 @@ async def transfer_member(
     place_member(member, target)
     member.joined_on = on
     session.add(MembershipPeriod(member_pk=member.id, shg_id=target.id, joined_on=on))
+    await revoke_cards(session, member, "transfer", principal.subject)  # they name her old SHG
     await store_keys(session, member)
     await record_audit(
         session,
@@ -329,6 +331,7 @@ async def exit_member(
     member.exited_on = on
     member.exit_reason = why
     await _end_registrations(session, member)
+    await revoke_cards(session, member, "exit", principal.subject)
     await record_audit(
         session,
         actor=principal.subject,

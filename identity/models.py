@@ -1,4 +1,4 @@
-"""Tables of identity: the nationwide Aadhaar registry and consents.
+"""Tables of identity: the nationwide Aadhaar registry, consents and issued ID cards.
 
 The registry holds one row per membership that gave an Aadhaar number: its
 keyed token (never the number) and whether that membership is active. A
@@ -6,6 +6,9 @@ unique index over the tokens of active rows is the hard guarantee of one
 active membership per Aadhaar nationwide, held by the database itself under
 concurrent enrolments. It is its own table so that, on Citus, it can be
 distributed by the token while members are distributed by district.
+
+Every signed ID card is recorded by its ``jti`` (never its contents) with its
+expiry, so that a membership's end can revoke the cards she still holds.
 """
 
 from __future__ import annotations
@@ -55,3 +58,29 @@ class Consent(Base):
     given_by: Mapped[str] = mapped_column(String(128))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     withdrawn_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class CardIssuance(Base):
+    """One signed ID card: who it was for, until when it is valid, and whether it was revoked."""
+
+    __tablename__ = "card_issuance"
+    __table_args__ = (
+        Index("ix_card_issuance_member", "member_pk"),
+        # The revocation list: revoked cards that have not yet expired of themselves.
+        Index(
+            "ix_card_issuance_revoked",
+            "expires_at",
+            sqlite_where=text("revoked_at IS NOT NULL"),
+            postgresql_where=text("revoked_at IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    jti: Mapped[str] = mapped_column(String(32), unique=True)
+    member_pk: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    shg_id: Mapped[int] = mapped_column(ForeignKey("cbo.id"))
+    issued_by: Mapped[str] = mapped_column(String(128))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))

@@ -1,8 +1,11 @@
-"""Plain HTTP routes of identity: the card keys (JWKS) and printable cards.
+"""Plain HTTP routes of identity: the card keys (JWKS), the card revocation list and
+printable cards.
 
-``/.well-known/jwks.json`` is public: partners fetch it to verify cards
-offline. ``/cards/{memberId}`` needs a bearer token like the API, and answers
-404 for a member outside the caller's scope, exactly as for an unknown one.
+``/.well-known/jwks.json`` and ``/.well-known/card-revocations.json`` are
+public: partners fetch them to verify cards offline. The revocation list holds
+only the ``jti`` of revoked, unexpired cards and its issue time, signed with
+the card key. ``/cards/{memberId}`` needs a bearer token like the API, and
+answers 404 for a member outside the caller's scope, exactly as for an unknown one.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from starlette.responses import JSONResponse, Response
 
 from api.auth import AuthenticationError, Authenticator
 from api.context import Services
+from core.database import snapshot, transaction
 from core.errors import DomainError, ErrorCode
-from identity.cards import card_png, issue_card
+from identity.cards import card_png, issue_card, revoked_card_ids
 
 
 class CardRoutes:
@@ -26,6 +30,14 @@ class CardRoutes:
             self.services.cards.jwks(), headers={"Cache-Control": "public, max-age=3600"}
         )
 
+    async def revocations(self, _request: Request) -> Response:
+        async with snapshot(self.services.sessions) as session:
+            revoked = await revoked_card_ids(session)
+        return JSONResponse(
+            {"signed": self.services.cards.revocations(revoked)},
+            headers={"Cache-Control": "public, max-age=300"},
+        )
+
     async def card(self, request: Request) -> Response:
         try:
             principal = await self.authenticator.principal(request.headers.get("authorization"))
@@ -35,7 +47,7 @@ class CardRoutes:
             )
         member_id = request.path_params["member_id"]
         try:
-            async with self.services.sessions() as session:
+            async with transaction(self.services.sessions) as session:
                 issued = await issue_card(session, principal, self.services.cards, member_id)
         except DomainError as error:
             status = {ErrorCode.NOT_FOUND: 404, ErrorCode.FORBIDDEN: 403}.get(error.code, 409)

@@ -34,8 +34,14 @@ class Consent:
         )
 
 
-@strawberry.type(description="A signed ID card: verify `token` against /.well-known/jwks.json.")
+@strawberry.type(
+    description=(
+        "A signed ID card: verify `token` against /.well-known/jwks.json, its `exp`, and "
+        "/.well-known/card-revocations.json."
+    )
+)
 class IdCard:
     token: str = strawberry.field(description="Compact EdDSA JWT; its header names the key (kid).")
     member_id: str
     issued_at: datetime
+    expires_at: datetime

@@ -109,6 +109,14 @@ def test_verify_card_offline(tmp_path: Path) -> None:
     forged = stranger.sign({"sub": "52345678901"})
     refused = runner.invoke(app, ["verify-card", forged], env=env)
     assert refused.exit_code == 1 and "Not valid" in refused.output
+    revocations = tmp_path / "card-revocations.json"
+    revocations.write_text(json.dumps({"signed": signer.revocations([])}))
+    listed = ["verify-card", token, "--revocations", str(revocations)]
+    assert runner.invoke(app, listed, env=env).exit_code == 0
+    jti = json.loads(result.stdout)["jti"]
+    revocations.write_text(json.dumps({"signed": signer.revocations([jti])}))
+    revoked = runner.invoke(app, listed, env=env)
+    assert revoked.exit_code == 1 and "revoked" in revoked.output
 
 
 def test_dedup_evaluate_scores_synthetic_data_and_refuses_half_its_inputs(tmp_path: Path) -> None:

@@ -1,10 +1,25 @@
-"""The printed ID card draws a member's name in Devanagari as letters, not boxes."""
+"""ID cards: the printed card draws a member's name in Devanagari as letters, not boxes;
+a card token expires, and a revocation list verifies only when signed and fresh."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from identity.cards import card_font, card_png, draw_text
+from core.settings import ConfigurationError, Settings
+from identity.cards import (
+    CardError,
+    CardSigner,
+    card_font,
+    card_png,
+    draw_text,
+    generated_private_key,
+    verify_card,
+    verify_revocations,
+)
 
 NAME = "सुनीता देवी रामेश्वरी"
 MISSING = "\U0010fffd"  # a private-use code point no font draws: its glyph is the box
@@ -56,3 +71,41 @@ def test_a_card_with_a_devanagari_name_renders() -> None:
     }  # fmt: skip
     png = card_png("header.payload.signature", claims)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_an_expired_card_is_refused_and_one_without_expiry_never_verifies() -> None:
+    signer = CardSigner(generated_private_key(), valid_for=timedelta(days=365))
+    jwks = signer.jwks()
+    fresh = verify_card(signer.sign({"sub": "52345678901"}), jwks)
+    assert fresh["exp"] - fresh["iat"] == 365 * 86400
+    issued_long_ago = datetime.now(UTC) - timedelta(days=366)
+    stale = signer.sign({"sub": "52345678901"}, issued_at=issued_long_ago)
+    with pytest.raises(CardError, match="expired"):
+        verify_card(stale, jwks)
+    assert verify_card(stale, jwks, leeway=timedelta(days=2))["sub"] == "52345678901"
+    # A card signed before cards had an expiry (or a forged one without): refused.
+    unbounded = jwt.encode(
+        {"iss": "lokos-id", "iat": datetime.now(UTC), "sub": "52345678901", "jti": "x"},
+        signer._private,
+        algorithm="EdDSA",
+        headers={"kid": signer.kid},
+    )
+    with pytest.raises(CardError, match="do not verify"):
+        verify_card(unbounded, jwks)
+
+
+def test_a_stale_revocation_list_is_refused_when_the_verifier_asks() -> None:
+    signer = CardSigner(generated_private_key())
+    old = signer.revocations(["a", "b"], issued_at=datetime.now(UTC) - timedelta(days=2))
+    assert verify_revocations(old, signer.jwks()).revoked == {"a", "b"}
+    with pytest.raises(CardError, match="too old"):
+        verify_revocations(old, signer.jwks(), max_age=timedelta(days=1))
+    stranger = CardSigner(generated_private_key())
+    with pytest.raises(CardError, match="key this JWKS does not hold"):
+        verify_revocations(stranger.revocations([]), signer.jwks())
+
+
+def test_card_validity_is_configurable_within_bounds() -> None:
+    assert Settings.from_env({"LOKOS_CARD_VALID_DAYS": "30"}).card_valid_days == 30
+    with pytest.raises(ConfigurationError):
+        Settings.from_env({"LOKOS_CARD_VALID_DAYS": "0"})
