@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from core.access import Role
 from core.audit import AuditEvent
+from dedup.sweep import sweep
+from hierarchy.models import Member, MembershipPeriod
 from identity.cards import CardError, Revocations, verify_card, verify_revocations
 from tests.conftest import Api
 from tests.world import World, build_world
@@ -139,3 +141,51 @@ async def test_the_revocation_list_is_signed_and_dated(api: Api, world: World) -
         verify_revocations(card, jwks)
     with pytest.raises(CardError, match="not a card"):
         verify_card(signed, jwks)
+
+
+async def test_a_duplicate_decision_revokes_the_later_records_cards(
+    api: Api, world: World, sessions: Any
+) -> None:
+    """Two active records of one woman (a bulk load), found by the sweep: when a reviewer
+    decides they are one, the cards printed for the later record stop verifying."""
+    original_id = sorted(world.members)[0]
+    async with sessions() as session, session.begin():
+        original = await session.scalar(select(Member).where(Member.member_id == original_id))
+        assert original is not None
+        twin = Member(
+            **{
+                c.key: getattr(original, c.key)
+                for c in Member.__table__.columns
+                if c.key not in ("id", "member_id", "created_at")
+            },
+            member_id="99999999990",
+        )
+        session.add(twin)
+        await session.flush()
+        session.add(
+            MembershipPeriod(member_pk=twin.id, shg_id=twin.shg_id, joined_on=twin.joined_on)
+        )
+    assert (await sweep(sessions)).queued >= 1
+    twin_card, original_card = await _card(api, "99999999990"), await _card(api, original_id)
+    queue = await api.query(
+        "{ duplicateCandidates(first: 10) { edges { node { id earlier { memberId } "
+        "later { memberId } } } } }",
+        role=Role.REVIEWER,
+    )
+    [pair] = [
+        edge
+        for edge in queue["duplicateCandidates"]["edges"]
+        # Reviewers see member IDs masked to their last four digits.
+        if edge["node"]["earlier"]["memberId"][-4:] == original_id[-4:]
+        and edge["node"]["later"]["memberId"][-4:] == "9990"
+    ]
+    decided = await api.query(
+        """mutation($input: DecideMatchInput!) { decideMatch(input: $input) { errors { code } } }""",
+        {"input": {"id": pair["node"]["id"], "decision": "DUPLICATE"}},
+        role=Role.REVIEWER,
+    )
+    assert decided["decideMatch"]["errors"] == []
+    jwks, revocations = await _keys_and_revocations(api)
+    with pytest.raises(CardError, match="revoked"):
+        verify_card(twin_card, jwks, revocations)
+    assert verify_card(original_card, jwks, revocations)["sub"] == original_id
