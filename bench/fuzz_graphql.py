@@ -395,6 +395,8 @@ def run(args: argparse.Namespace) -> Report:
             drop_postgres_database(args.postgres_url, pg_name)
     if args.keep_log:
         print(f"server log: {log_path}", file=sys.stderr)
+    else:
+        shutil.rmtree(work)
     return report
 
 
@@ -571,7 +573,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--json", type=Path, help="write the report here")
-    parser.add_argument("--keep-log", action="store_true", help="print the server log's path")
+    parser.add_argument(
+        "--keep-log", action="store_true", help="keep the server log and database; print where"
+    )
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get(
