@@ -33,6 +33,15 @@ KEYS_FILE = "identity-keys.json"
 MIN_KEY_BYTES = 32
 
 
+def version_of(token: str) -> str:
+    """The key version a token was made under: ``"v1"`` of ``"v1:…"``.
+
+    Tokens of one number under two versions differ, so two tokens say
+    "same" or "different" only when their versions agree.
+    """
+    return token.split(":", 1)[0]
+
+
 @dataclass(frozen=True)
 class Keyring:
     keys: dict[int, bytes]

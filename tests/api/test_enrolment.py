@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+from dataclasses import replace
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
+from api.app import create_app
 from core.access import Role
 from core.audit import AuditEvent
 from hierarchy.models import Member, MembershipPeriod
@@ -519,3 +523,29 @@ async def test_digit_likes_that_are_not_digits_are_invalid_not_an_internal_error
     data = (await api.query(ENROL, _good(world, **{field: value})))["enrollMember"]
     assert [(e["code"], e["field"]) for e in data["errors"]] == [("INVALID", field)]
     assert await _counts(sessions) == before
+
+
+async def test_after_key_rotation_a_shared_bank_account_is_still_matched(
+    api: Api, world: World, sessions: Any, engine: Any
+) -> None:
+    """Her account was tokenised under key 1; the newcomer's under key 2 (key 1 still active)."""
+    first = (await api.query(ENROL, _good(world)))["enrollMember"]
+    assert first["verdict"] == "CLEAR"
+    rotated = replace(
+        api.settings,
+        identity_keys=api.settings.identity_keys + ",2:" + base64.b64encode(b"k" * 32).decode(),
+    )
+    transport = httpx.ASGITransport(app=create_app(rotated, engine))
+    async with httpx.AsyncClient(transport=transport, base_url="http://rotated") as client:
+        after = Api(client=client, settings=rotated)
+        # A respelt name, no Aadhaar, no mobile: without the account she is only held for review.
+        second = _good(
+            world, name="Phulmati", birthDate=None, birthYear=1984, mobile=None, aadhaar=None
+        )
+        answer = (await after.query(ENROL_WITH_REASONS, second))["enrollMember"]
+    assert answer["verdict"] == "DUPLICATE"
+    assert {"field": "bank", "level": "same"} in answer["reasons"]
+    async with sessions() as session:
+        assert (
+            await session.scalar(select(func.count()).where(Member.bank_ifsc == "SBIN0004567")) == 1
+        )
