@@ -54,6 +54,10 @@ class Keyring:
             raise ConfigurationError(f"Identity keys must be at least {MIN_KEY_BYTES} bytes")
 
     def _mac(self, version: int, kind: str, digits: str) -> str:
+        if not digits.isascii():
+            # One number, one token: digits of other scripts are read as ASCII before
+            # this point (identity.numbers), and a caller that skipped that is a bug.
+            raise ValueError("identity numbers are tokenised in ASCII digits only")
         mac = hmac.new(self.keys[version], f"{kind}:{digits}".encode(), hashlib.sha256)
         return f"v{version}:{mac.hexdigest()}"
 

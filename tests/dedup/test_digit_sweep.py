@@ -8,6 +8,8 @@ queues the pair for a reviewer, and finds nothing more when run again.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
 import pytest
@@ -35,6 +37,12 @@ AADHAAR, ACCOUNT, MOBILE, IFSC = aadhaar_number(1001), "30012345678", "987650123
 
 def devanagari(digits: str) -> str:
     return digits.translate({ord("0") + d: 0x0966 + d for d in range(10)})
+
+
+def _token_as_typed(kind: str, typed: str) -> str:
+    """The token the release before ASCII digits made: an HMAC of the digits as typed."""
+    mac = hmac.new(TEST_KEYRING.keys[1], f"{kind}:{typed}".encode(), hashlib.sha256)
+    return f"v1:{mac.hexdigest()}"
 
 
 @pytest.fixture
@@ -72,9 +80,9 @@ async def _as_the_old_release_stored_her(sessions: Any, member_id: str) -> None:
             select(AadhaarRegistration).where(AadhaarRegistration.member_pk == member.id)
         )
         assert registration is not None
-        registration.token = TEST_KEYRING.token("aadhaar", devanagari(AADHAAR))
+        registration.token = _token_as_typed("aadhaar", devanagari(AADHAAR))
         member.aadhaar_last4 = devanagari(AADHAAR[-4:])
-        member.bank_token = TEST_KEYRING.token("bank", f"{IFSC}:{devanagari(ACCOUNT)}")
+        member.bank_token = _token_as_typed("bank", f"{IFSC}:{devanagari(ACCOUNT)}")
         member.bank_last4 = devanagari(ACCOUNT[-4:])
         member.mobile = MOBILE[0] + devanagari(MOBILE[1:])
         await store_keys(session, member)
