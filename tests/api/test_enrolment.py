@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -363,24 +365,22 @@ async def test_printable_card_needs_a_token_and_scope(api: Api, world: World) ->
     assert hidden.status_code == 404
 
 
-async def test_key_rotation_finds_old_tokens_and_writes_new_ones(
-    api: Api, world: World, sessions: Any, engine: Any
-) -> None:
-    import base64
-    from dataclasses import replace
-
-    import httpx
-
-    from api.app import create_app
-    from tests.conftest import Api as Client
-
+@asynccontextmanager
+async def _after_rotation(api: Api, engine: Any) -> AsyncIterator[Api]:
+    """The API once key 2 is current and key 1, under which the world was enrolled, still active."""
     rotated = replace(
         api.settings,
         identity_keys=api.settings.identity_keys + ",2:" + base64.b64encode(b"k" * 32).decode(),
     )
     transport = httpx.ASGITransport(app=create_app(rotated, engine))
     async with httpx.AsyncClient(transport=transport, base_url="http://rotated") as client:
-        after = Client(client=client, settings=rotated)
+        yield Api(client=client, settings=rotated)
+
+
+async def test_key_rotation_finds_old_tokens_and_writes_new_ones(
+    api: Api, world: World, sessions: Any, engine: Any
+) -> None:
+    async with _after_rotation(api, engine) as after:
         old_member, old_aadhaar = next(iter(world.aadhaar.items()))
         refused = (await after.query(ENROL, _good(world, aadhaar=old_aadhaar)))["enrollMember"]
         assert refused["errors"][0]["code"] == "ALREADY_ENROLLED"  # found under key 1
@@ -531,13 +531,7 @@ async def test_after_key_rotation_a_shared_bank_account_is_still_matched(
     """Her account was tokenised under key 1; the newcomer's under key 2 (key 1 still active)."""
     first = (await api.query(ENROL, _good(world)))["enrollMember"]
     assert first["verdict"] == "CLEAR"
-    rotated = replace(
-        api.settings,
-        identity_keys=api.settings.identity_keys + ",2:" + base64.b64encode(b"k" * 32).decode(),
-    )
-    transport = httpx.ASGITransport(app=create_app(rotated, engine))
-    async with httpx.AsyncClient(transport=transport, base_url="http://rotated") as client:
-        after = Api(client=client, settings=rotated)
+    async with _after_rotation(api, engine) as after:
         # A respelt name, no Aadhaar, no mobile: without the account she is only held for review.
         second = _good(
             world, name="Phulmati", birthDate=None, birthYear=1984, mobile=None, aadhaar=None
