@@ -446,6 +446,12 @@ async def test_one_aadhaar_typed_in_three_scripts_is_one_membership(
         )
         refused = (await api.query(ENROL, again))["enrollMember"]
         assert [e["code"] for e in refused["errors"]] == ["ALREADY_ENROLLED"], script
+    # Nor can another member's profile correction take it in another script.
+    someone = next(iter(world.members))
+    taken = await api.query(
+        UPDATE, {"input": {"memberId": someone, "aadhaar": _written_in(aadhaar, others[0])}}
+    )
+    assert [e["code"] for e in taken["updateMemberProfile"]["errors"]] == ["ALREADY_ENROLLED"]
     after = await _counts(sessions)
     assert after["member"] == before["member"] + 1
     assert after["aadhaar_registration"] == before["aadhaar_registration"] + 1
