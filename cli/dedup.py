@@ -1,4 +1,5 @@
-"""``lokos synth`` and ``lokos dedup scan|sweep|fit|evaluate``: the dedup engine's batch side.
+"""``lokos synth`` and ``lokos dedup scan|sweep|sweep-digits|fit|evaluate``: the dedup engine's
+batch side.
 
 They call the dedup package directly (never the API), show progress on
 stderr, and write results to files; no command prints a name or a number.
@@ -7,6 +8,7 @@ stderr, and write results to files; no command prints a name or a number.
 from __future__ import annotations
 
 import asyncio
+import csv
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +25,7 @@ from rich.progress import (
 from cli.shared import console, load_settings
 from core.database import create_engine, session_factory
 from core.migrations import upgrade
+from dedup.digit_sweep import sweep_digits
 from dedup.evaluate import read_truth, score
 from dedup.febrl import febrl3, febrl4
 from dedup.fit import fit
@@ -133,6 +136,43 @@ def sweep_command(
         console.print(
             f"{report.indexed} members indexed; {report.compared} pairs compared in "
             f"{report.blocks} blocks; {report.queued} new pairs queued for review"
+        )
+
+    asyncio.run(run())
+
+
+@dedup_app.command("sweep-digits")
+def sweep_digits_command(
+    output: Annotated[
+        Path | None,
+        typer.Option(help="CSV of member IDs whose Aadhaar or bank account must be given again."),
+    ] = None,
+) -> None:
+    """Repair members whose numbers were stored in non-ASCII digits and queue their pairs.
+
+    Numbers typed in Devanagari or full-width digits were once tokenised as
+    typed; run once after upgrading (a second run finds nothing).
+    """
+    settings = load_settings()
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            with console.status("Sweeping members for non-ASCII digits"):
+                report = await sweep_digits(session_factory(engine))
+        finally:
+            await engine.dispose()
+        if output is not None:
+            with output.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["member_id", "give_again"])
+                for member_id, kinds in sorted(report.give_again.items()):
+                    writer.writerow([member_id, "+".join(kinds)])
+        console.print(
+            f"{report.repaired} members repaired; {len(report.give_again)} must give their "
+            f"Aadhaar or bank account again{f' (see {output})' if output else ''}; "
+            f"{report.queued} new pairs queued for review"
         )
 
     asyncio.run(run())

@@ -21,6 +21,7 @@ import jellyfish
 
 from dedup.names import without_schwa
 from dedup.person import Person, relatives_comparable
+from identity.tokens import version_of
 
 NULL = -1
 
@@ -135,6 +136,13 @@ def mobile(a: Person, b: Person) -> int:
 
 
 def bank(a: Person, b: Person) -> int:
+    """As :func:`_shared`; tokens under two key versions say nothing (one account gives both).
+
+    The batch scan tokenises every row under one key, so its vectorised
+    comparator (:mod:`dedup.columns`) never meets two versions.
+    """
+    if a.bank and b.bank and version_of(a.bank) != version_of(b.bank):
+        return NULL
     return _shared(a.bank, b.bank, a, b)
 
 
@@ -188,7 +196,7 @@ def contradicts(a: Person, b: Person) -> bool:
     """
     if not a.aadhaar or not b.aadhaar or a.aadhaar == b.aadhaar:
         return False
-    return a.aadhaar.split(":", 1)[0] == b.aadhaar.split(":", 1)[0]
+    return version_of(a.aadhaar) == version_of(b.aadhaar)
 
 
 def same_aadhaar(a: Person, b: Person) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from core.errors import DomainError
 from dedup.names import Name, parse_name
 from dedup.person import Person, person
+from hierarchy.fields import clean_mobile
 from identity.numbers import clean_aadhaar, clean_account, clean_ifsc
 from identity.tokens import Keyring
 
@@ -43,15 +44,6 @@ def _birth(row: dict[str, str], this_year: int) -> tuple[date | None, int | None
     return birth_date, birth_year
 
 
-def _mobile(text: str) -> str | None:
-    digits = text.strip()
-    if not digits:
-        return None
-    if len(digits) != 10 or not digits.isdigit() or digits[0] not in "6789":
-        raise ValueError("mobile must be 10 digits starting 6 to 9")
-    return digits
-
-
 def _person(row: dict[str, str], keyring: Keyring, this_year: int) -> Person:
     missing = [column for column in REQUIRED if not (row.get(column) or "").strip()]
     if missing:
@@ -65,6 +57,7 @@ def _person(row: dict[str, str], keyring: Keyring, this_year: int) -> Person:
         raise ValueError(str(error) if "range" in str(error) else "birth_date is not ISO") from None
     aadhaar = bank = None
     try:
+        mobile = clean_mobile(row.get("mobile"))
         raw = (row.get("aadhaar") or "").strip()
         if raw:
             aadhaar = keyring.token("aadhaar", clean_aadhaar(raw))
@@ -84,7 +77,7 @@ def _person(row: dict[str, str], keyring: Keyring, this_year: int) -> Person:
         relation=relation,
         birth_date=birth_date,
         birth_year=birth_year,
-        mobile=_mobile(row.get("mobile") or ""),
+        mobile=mobile,
         bank=bank,
         aadhaar=aadhaar,
         state=row["state_code"].strip(),

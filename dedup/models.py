@@ -37,6 +37,8 @@ class CandidateStatus(StrEnum):
 class FoundBy(StrEnum):
     ENROLMENT = "enrolment"
     SWEEP = "sweep"
+    # The digit sweep (dedup.digit_sweep): a member whose numbers were typed in another script.
+    DIGIT_REPAIR = "digit_repair"
 
 
 class DuplicateCandidate(Base):

@@ -1,12 +1,15 @@
 """The check inside enrolment: is this woman already a member somewhere?
 
-1. Her blocking keys are computed from the profile being enrolled.
+1. Her blocking keys are computed from the profile being enrolled, with a
+   bank key for her account's token under every active identity key: a
+   member enrolled before a key rotation carries the older key's token.
 2. On PostgreSQL, a transaction-level advisory lock is taken on each key,
    so two enrolments of the same woman (which share keys) run one after
    the other and the second sees the first; SQLite's single writer does the
    same by itself.
 3. Members sharing a key are fetched by index (active and pending ones; an
-   exited membership is no conflict) and scored with the shipped model.
+   exited membership is no conflict) and scored with the shipped model,
+   her tokens taken under the same key versions as theirs.
 4. The highest verdict wins: DUPLICATE refuses the enrolment with the match
    masked; REVIEW enrols her as pending and queues every pair for review;
    CLEAR enrols her.
@@ -16,6 +19,7 @@ Pairs a reviewer already called NOT_DUPLICATE are skipped here and in the sweep.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, insert, select, tuple_
@@ -31,6 +35,7 @@ from dedup.score import Match, Thresholds, score_pair
 from dedup.verdict import Verdict
 from hierarchy.models import Member, MemberStatus
 from identity.models import AadhaarRegistration
+from identity.tokens import version_of
 
 # Enough for any real block; a phone typed for a whole SHG is not allowed to
 # make one enrolment score hundreds of pairs.
@@ -118,13 +123,46 @@ async def _decided_pairs(
     return {(a, b) for a, b in rows.all()}
 
 
-async def lock_keys(session: AsyncSession, candidate: Person) -> None:
-    """Hold her blocking keys (and Aadhaar token) until the transaction ends.
+@dataclass(frozen=True)
+class Newcomer:
+    """The woman being enrolled: her record (tokens under the current key, as stored)
+    and her identity tokens under every active key, current first (none given: her
+    record's own)."""
+
+    person: Person
+    aadhaar_tokens: tuple[str, ...] = ()
+    bank_tokens: tuple[str, ...] = ()
+
+    def keys(self, *, with_aadhaar: bool = False) -> list[str]:
+        keys = blocking_keys(self.person, with_aadhaar=with_aadhaar)
+        keys += [f"b:{token}" for token in self.bank_tokens[1:]]
+        if with_aadhaar:
+            keys += [f"a:{token}" for token in self.aadhaar_tokens[1:]]
+        return keys
+
+    def as_seen_by(self, stored: Person) -> Person:
+        """Her record with each token under the key version of ``stored``'s, so they compare."""
+        return self.person._replace(
+            aadhaar=_in_version_of(stored.aadhaar, self.aadhaar_tokens or (self.person.aadhaar,)),
+            bank=_in_version_of(stored.bank, self.bank_tokens or (self.person.bank,)),
+        )
+
+
+def _in_version_of(theirs: str | None, mine: Sequence[str | None]) -> str | None:
+    """My token under their key version; none when that key is retired (no evidence)."""
+    if theirs is None or mine[0] is None:
+        return mine[0]
+    version = version_of(theirs)
+    return next((token for token in mine if token and version_of(token) == version), None)
+
+
+async def lock_keys(session: AsyncSession, newcomer: Newcomer) -> None:
+    """Hold her blocking keys (and Aadhaar tokens) until the transaction ends.
 
     Two enrolments of one woman share keys, so the second waits here and
     then sees the first, for the exact Aadhaar check as for the fuzzy one.
     """
-    names = [f"dedup:{key}" for key in blocking_keys(candidate, with_aadhaar=True)]
+    names = [f"dedup:{key}" for key in newcomer.keys(with_aadhaar=True)]
     await lock_names(session, names)
 
 
@@ -135,13 +173,13 @@ class Check:
 
 
 async def check_new_member(
-    session: AsyncSession, candidate: Person, matcher: Matcher, *, exclude: int | None = None
+    session: AsyncSession, newcomer: Newcomer, matcher: Matcher, *, exclude: int | None = None
 ) -> Check:
     """Score everyone sharing one of her keys and give the verdict (after :func:`lock_keys`)."""
-    keys = blocking_keys(candidate)
     found: list[tuple[Member, Match]] = []
-    for member, token in await _candidates(session, keys, exclude):
-        match = score_pair(matcher.model, person_of(member, token), candidate, matcher.thresholds)
+    for member, token in await _candidates(session, newcomer.keys(), exclude):
+        stored = person_of(member, token)
+        match = score_pair(matcher.model, stored, newcomer.as_seen_by(stored), matcher.thresholds)
         if match.verdict is not Verdict.CLEAR:
             found.append((member, match))
     if exclude is not None and found:

@@ -10,9 +10,10 @@ import re
 from datetime import date
 
 from core.errors import DomainError, ErrorCode
+from identity.numbers import ascii_digits
 
 MAX_NAME_LENGTH = 128
-_MOBILE = re.compile(r"^[6-9]\d{9}$")
+_MOBILE = re.compile(r"^[6-9][0-9]{9}$")
 OLDEST_BIRTH_YEAR = 1900
 
 
@@ -43,15 +44,21 @@ def check_not_before(value: date, earliest: date, field: str, what: str) -> None
 
 
 def clean_mobile(value: str | None) -> str | None:
-    """An Indian mobile number: 10 digits starting 6–9; a +91 or 0 prefix is dropped."""
+    """An Indian mobile number: 10 digits starting 6–9; a +91, 0091 or 0 prefix is dropped.
+
+    Digits typed in any script are stored as ASCII (:func:`identity.numbers.ascii_digits`).
+    """
     if value is None or not value.strip():
         return None
-    digits = re.sub(r"[\s-]", "", value)
-    digits = re.sub(r"^(\+91|0091|0)", "", digits)
+    rule = "A mobile number is 10 digits starting with 6 to 9"
+    text = value.strip()
+    international = text.startswith("+")
+    digits = ascii_digits(text.removeprefix("+"), "mobile", rule)
+    if international and not digits.startswith("91"):
+        raise DomainError(ErrorCode.INVALID, "mobile", rule)
+    digits = re.sub(r"^91" if international else r"^(0091|0)", "", digits)
     if not _MOBILE.match(digits):
-        raise DomainError(
-            ErrorCode.INVALID, "mobile", "A mobile number is 10 digits starting with 6 to 9"
-        )
+        raise DomainError(ErrorCode.INVALID, "mobile", rule)
     return digits
 
 

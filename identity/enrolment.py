@@ -27,6 +27,7 @@ from dedup.models import FoundBy
 from dedup.online import (
     LikelyDuplicate,
     Matcher,
+    Newcomer,
     check_new_member,
     lock_keys,
     person_of,
@@ -67,9 +68,11 @@ class IdentityNumbers:
 class IdentityTokens:
     """What is kept of identity numbers: keyed tokens and last four digits."""
 
+    # One token per active key, current first: members enrolled before a
+    # rotation carry an older key's token and must still be found.
     aadhaar_candidates: tuple[str, ...] = ()
     aadhaar_last4: str | None = None
-    bank_token: str | None = None
+    bank_candidates: tuple[str, ...] = ()
     bank_last4: str | None = None
     bank_ifsc: str | None = None
 
@@ -77,6 +80,11 @@ class IdentityTokens:
     def aadhaar_token(self) -> str | None:
         """The token to store: the one under the current key."""
         return self.aadhaar_candidates[0] if self.aadhaar_candidates else None
+
+    @property
+    def bank_token(self) -> str | None:
+        """The token to store: the one under the current key."""
+        return self.bank_candidates[0] if self.bank_candidates else None
 
     def fingerprint(self) -> dict[str, Any]:
         """A stand-in for the numbers in an idempotency fingerprint: tokens, never digits."""
@@ -102,7 +110,7 @@ def tokenise(numbers: IdentityNumbers, keyring: Keyring) -> IdentityTokens:
         # The IFSC is part of the token: account numbers repeat across banks.
         tokens = replace(
             tokens,
-            bank_token=keyring.token("bank", f"{ifsc}:{account}"),
+            bank_candidates=tuple(keyring.candidates("bank", f"{ifsc}:{account}")),
             bank_last4=account[-4:],
             bank_ifsc=ifsc,
         )
@@ -195,11 +203,13 @@ async def enroll_member(
     check_not_before(joined_on, shg.formed_on, "joinedOn", "the SHG was formed")
     member = member_row(shg, await unused_member_id(session), clean, joined_on, principal.subject)
     member.bank_token = tokens.bank_token
-    candidate = person_of(member, tokens.aadhaar_token)
-    await lock_keys(session, candidate)
+    newcomer = Newcomer(
+        person_of(member, tokens.aadhaar_token), tokens.aadhaar_candidates, tokens.bank_candidates
+    )
+    await lock_keys(session, newcomer)
     await _refuse_if_enrolled(session, principal, tokens)
     matcher = matcher or Matcher()
-    check = await check_new_member(session, candidate, matcher)
+    check = await check_new_member(session, newcomer, matcher)
     if check.verdict is Verdict.DUPLICATE:
         holder, match = next(item for item in check.matches if item[1].verdict is Verdict.DUPLICATE)
         await _refuse_as_duplicate(session, principal, holder, match)

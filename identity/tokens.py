@@ -33,6 +33,15 @@ KEYS_FILE = "identity-keys.json"
 MIN_KEY_BYTES = 32
 
 
+def version_of(token: str) -> str:
+    """The key version a token was made under: ``"v1"`` of ``"v1:…"``.
+
+    Tokens of one number under two versions differ, so two tokens say
+    "same" or "different" only when their versions agree.
+    """
+    return token.split(":", 1)[0]
+
+
 @dataclass(frozen=True)
 class Keyring:
     keys: dict[int, bytes]
@@ -45,6 +54,10 @@ class Keyring:
             raise ConfigurationError(f"Identity keys must be at least {MIN_KEY_BYTES} bytes")
 
     def _mac(self, version: int, kind: str, digits: str) -> str:
+        if not digits.isascii():
+            # One number, one token: digits of other scripts are read as ASCII before
+            # this point (identity.numbers), and a caller that skipped that is a bug.
+            raise ValueError("identity numbers are tokenised in ASCII digits only")
         mac = hmac.new(self.keys[version], f"{kind}:{digits}".encode(), hashlib.sha256)
         return f"v{version}:{mac.hexdigest()}"
 

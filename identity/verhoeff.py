@@ -44,11 +44,11 @@ def _checksum(digits: str, offset: int) -> int:
 
 def check_digit(digits: str) -> str:
     """The digit to append to ``digits`` so that the whole passes :func:`is_valid`."""
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         raise ValueError("Verhoeff works on decimal digits only")
     return str(_INVERSE[_checksum(digits, 1)])
 
 
 def is_valid(digits: str) -> bool:
     """Whether ``digits`` ends in its correct Verhoeff check digit."""
-    return digits.isdigit() and _checksum(digits, 0) == 0
+    return digits.isascii() and digits.isdigit() and _checksum(digits, 0) == 0

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
+from api.app import create_app
 from core.access import Role
 from core.audit import AuditEvent
 from hierarchy.models import Member, MembershipPeriod
@@ -359,24 +365,22 @@ async def test_printable_card_needs_a_token_and_scope(api: Api, world: World) ->
     assert hidden.status_code == 404
 
 
-async def test_key_rotation_finds_old_tokens_and_writes_new_ones(
-    api: Api, world: World, sessions: Any, engine: Any
-) -> None:
-    import base64
-    from dataclasses import replace
-
-    import httpx
-
-    from api.app import create_app
-    from tests.conftest import Api as Client
-
+@asynccontextmanager
+async def _after_rotation(api: Api, engine: Any) -> AsyncIterator[Api]:
+    """The API once key 2 is current and key 1, under which the world was enrolled, still active."""
     rotated = replace(
         api.settings,
         identity_keys=api.settings.identity_keys + ",2:" + base64.b64encode(b"k" * 32).decode(),
     )
     transport = httpx.ASGITransport(app=create_app(rotated, engine))
     async with httpx.AsyncClient(transport=transport, base_url="http://rotated") as client:
-        after = Client(client=client, settings=rotated)
+        yield Api(client=client, settings=rotated)
+
+
+async def test_key_rotation_finds_old_tokens_and_writes_new_ones(
+    api: Api, world: World, sessions: Any, engine: Any
+) -> None:
+    async with _after_rotation(api, engine) as after:
         old_member, old_aadhaar = next(iter(world.aadhaar.items()))
         refused = (await after.query(ENROL, _good(world, aadhaar=old_aadhaar)))["enrollMember"]
         assert refused["errors"][0]["code"] == "ALREADY_ENROLLED"  # found under key 1
@@ -402,3 +406,146 @@ async def test_key_rotation_finds_old_tokens_and_writes_new_ones(
         )
     assert tokens[fresh["member"]["memberId"]].startswith("v2:")
     assert tokens[old_member].startswith("v2:")  # re-tokenised under the current key
+
+
+DEVANAGARI, FULL_WIDTH = 0x0966, 0xFF10
+SCRIPTS = {"ascii": ord("0"), "devanagari": DEVANAGARI, "full-width": FULL_WIDTH}
+ENROL_WITH_REASONS = """mutation($input: EnrollMemberInput!) { enrollMember(input: $input) {
+    member { memberId status } verdict reasons { field level } errors { code field } } }"""
+
+
+def _written_in(digits: str, script: str) -> str:
+    zero = SCRIPTS[script]
+    return digits.translate({ord("0") + d: zero + d for d in range(10)})
+
+
+@pytest.mark.parametrize("first", sorted(SCRIPTS))
+async def test_one_aadhaar_typed_in_three_scripts_is_one_membership(
+    api: Api, world: World, sessions: Any, first: str
+) -> None:
+    aadhaar = aadhaar_number(1001)
+    before = await _counts(sessions)
+    enrolled = (await api.query(ENROL, _good(world, aadhaar=_written_in(aadhaar, first))))[
+        "enrollMember"
+    ]
+    assert enrolled["verdict"] == "CLEAR"
+    assert enrolled["member"]["maskedAadhaar"] == f"XXXX-XXXX-{aadhaar[-4:]}"  # ASCII last four
+    others = [script for script in sorted(SCRIPTS) if script != first]
+    for n, script in enumerate(others):
+        # Another woman's profile and SHG: only the Aadhaar can refuse her.
+        again = _good(
+            world,
+            shgCode=_shgs(world)[-1],
+            name=f"Kamla {n}",
+            relativeName="Mohan Lal",
+            birthDate="1970-01-0" + str(n + 1),
+            mobile=None,
+            bankIfsc=None,
+            bankAccount=None,
+            aadhaar=_written_in(f"{aadhaar[:4]} {aadhaar[4:8]} {aadhaar[8:]}", script),
+        )
+        refused = (await api.query(ENROL, again))["enrollMember"]
+        assert [e["code"] for e in refused["errors"]] == ["ALREADY_ENROLLED"], script
+    # Nor can another member's profile correction take it in another script.
+    someone = next(iter(world.members))
+    taken = await api.query(
+        UPDATE, {"input": {"memberId": someone, "aadhaar": _written_in(aadhaar, others[0])}}
+    )
+    assert [e["code"] for e in taken["updateMemberProfile"]["errors"]] == ["ALREADY_ENROLLED"]
+    after = await _counts(sessions)
+    assert after["member"] == before["member"] + 1
+    assert after["aadhaar_registration"] == before["aadhaar_registration"] + 1
+
+
+async def test_one_bank_account_typed_in_two_scripts_is_one_duplicate_signal(
+    api: Api, world: World, sessions: Any
+) -> None:
+    account = "30012345678"
+    first = (await api.query(ENROL, _good(world, bankAccount=account)))["enrollMember"]
+    assert first["verdict"] == "CLEAR"
+    for n, script in enumerate(["devanagari", "full-width"]):
+        # The same woman under a respelt name, no Aadhaar, no mobile: the account speaks.
+        second = _good(
+            world,
+            name="Phulmati",
+            birthDate=None,
+            birthYear=1984 + n,
+            mobile=None,
+            aadhaar=None,
+            bankAccount=_written_in(account, script),
+        )
+        answer = (await api.query(ENROL_WITH_REASONS, second))["enrollMember"]
+        # Without the account she would only be held for review.
+        assert answer["verdict"] == "DUPLICATE", script
+        assert {"field": "bank", "level": "same"} in answer["reasons"]
+    async with sessions() as session:
+        banked = list(
+            await session.scalars(select(Member).where(Member.bank_ifsc == "SBIN0004567"))
+        )
+    assert [m.member_id for m in banked] == [first["member"]["memberId"]]
+
+
+async def test_a_mobile_typed_in_devanagari_is_stored_and_matched_in_ascii(
+    api: Api, world: World, sessions: Any
+) -> None:
+    mobile = "9876501234"
+    first = (await api.query(ENROL, _good(world, mobile=_written_in(mobile, "devanagari"))))[
+        "enrollMember"
+    ]
+    async with sessions() as session:
+        stored = await session.scalar(
+            select(Member.mobile).where(Member.member_id == first["member"]["memberId"])
+        )
+    assert stored == mobile
+    again = _good(
+        world,
+        name="फूलमती देवी",
+        birthDate=None,
+        birthYear=1984,
+        aadhaar=None,
+        bankIfsc=None,
+        bankAccount=None,
+        mobile=_written_in(mobile, "full-width"),
+    )
+    refused = (await api.query(ENROL_WITH_REASONS, again))["enrollMember"]
+    assert refused["verdict"] == "DUPLICATE"
+    assert {"field": "mobile", "level": "same"} in refused["reasons"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("aadhaar", aadhaar_number(1001)[:11] + "\u00b2"),  # superscript two
+        ("aadhaar", "\u2461" * 12),  # circled digits
+        ("bankAccount", "3001234567\u00bd"),
+        ("mobile", "98765\u2460\u2461\u2462\u2463\u2464"),
+        ("aadhaar", "२" * 100_000),
+    ],
+)
+async def test_digit_likes_that_are_not_digits_are_invalid_not_an_internal_error(
+    api: Api, world: World, sessions: Any, field: str, value: str
+) -> None:
+    before = await _counts(sessions)
+    data = (await api.query(ENROL, _good(world, **{field: value})))["enrollMember"]
+    assert [(e["code"], e["field"]) for e in data["errors"]] == [("INVALID", field)]
+    assert await _counts(sessions) == before
+
+
+async def test_after_key_rotation_a_shared_bank_account_is_still_matched(
+    api: Api, world: World, sessions: Any, engine: Any
+) -> None:
+    """Her account was tokenised under key 1; the newcomer's under key 2 (key 1 still active)."""
+    first = (await api.query(ENROL, _good(world)))["enrollMember"]
+    assert first["verdict"] == "CLEAR"
+    async with _after_rotation(api, engine) as after:
+        # A respelt name, no Aadhaar, no mobile: without the account she is only held for review.
+        second = _good(
+            world, name="Phulmati", birthDate=None, birthYear=1984, mobile=None, aadhaar=None
+        )
+        answer = (await after.query(ENROL_WITH_REASONS, second))["enrollMember"]
+    assert answer["verdict"] == "DUPLICATE"
+    assert {"field": "bank", "level": "same"} in answer["reasons"]
+    async with sessions() as session:
+        assert (
+            await session.scalar(select(func.count()).where(Member.bank_ifsc == "SBIN0004567")) == 1
+        )

@@ -144,3 +144,31 @@ def test_dedup_evaluate_scores_synthetic_data_and_refuses_half_its_inputs(tmp_pa
     half = runner.invoke(app, ["dedup", "evaluate", "--input", str(members)])
     assert half.exit_code == 2
     assert runner.invoke(app, ["dedup", "evaluate"]).exit_code == 2
+
+
+def test_dedup_sweep_digits_repairs_once_and_lists_who_must_give_numbers_again(
+    tmp_path: Path,
+) -> None:
+    env = _env(tmp_path)
+    assert runner.invoke(app, ["demo-data", "--members", "50"], env=env).exit_code == 0
+    with sqlite3.connect(tmp_path / "lokos.db") as connection:
+        member_id, last4 = connection.execute(
+            "SELECT member_id, bank_last4 FROM member WHERE bank_token IS NOT NULL ORDER BY id"
+        ).fetchone()
+        # As the release before ASCII digits stored an account typed in Devanagari.
+        typed = last4.translate({ord("0") + d: 0x0966 + d for d in range(10)})
+        connection.execute(
+            "UPDATE member SET bank_last4 = ? WHERE member_id = ?", (typed, member_id)
+        )
+    listing = tmp_path / "again.csv"
+    first = runner.invoke(app, ["dedup", "sweep-digits", "--output", str(listing)], env=env)
+    assert first.exit_code == 0, first.output
+    assert "1 members repaired; 1 must give" in first.output
+    assert listing.read_text().splitlines() == ["member_id,give_again", f"{member_id},bank"]
+    assert last4 not in first.output
+    with sqlite3.connect(tmp_path / "lokos.db") as connection:
+        assert connection.execute(
+            "SELECT bank_last4, bank_token FROM member WHERE member_id = ?", (member_id,)
+        ).fetchone() == (last4, None)
+    second = runner.invoke(app, ["dedup", "sweep-digits"], env=env)
+    assert second.exit_code == 0 and "0 members repaired" in second.output

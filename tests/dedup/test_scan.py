@@ -144,3 +144,36 @@ def test_a_stray_quote_is_a_letter_not_the_start_of_a_field(tmp_path: Path) -> N
     assert (report.rows, [(e["row"], e["reason"]) for e in errors]) == (
         2, [("4", "wrong number of columns")],
     )  # fmt: skip
+
+
+def test_one_aadhaar_in_two_scripts_is_one_token_and_digit_likes_are_bad_rows(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "m.csv"
+    good = dict.fromkeys(COLUMNS, "")
+    good.update(
+        member_ref="A1", state_code="ST-9", district_code="DT-1", block_code="BL-1",
+        village_code="VL-1", name="Sunita Devi", birth_year="1985", aadhaar=aadhaar_number(5),
+    )  # fmt: skip
+    devanagari = aadhaar_number(5).translate({ord("0") + d: 0x0966 + d for d in range(10)})
+    rows = [
+        good,
+        # Another name, village and age: only the Aadhaar makes them one woman.
+        {**good, "member_ref": "A2", "name": "Kamla", "village_code": "VL-2",
+         "birth_year": "1960", "aadhaar": devanagari},
+        {**good, "member_ref": "A3", "aadhaar": aadhaar_number(6)[:11] + "\u00b2"},
+        {**good, "member_ref": "A4", "aadhaar": "", "mobile": "98765\u2460\u2461\u2462\u2463\u2464"},
+    ]  # fmt: skip
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    report = scan(source, tmp_path / "p.csv", errors=tmp_path / "e.csv", workers=1)
+    assert (report.rows, report.bad_rows) == (2, 2)
+    errors = list(csv.DictReader((tmp_path / "e.csv").open(encoding="utf-8")))
+    assert [(e["member_ref"], e["reason"].split(":")[0]) for e in errors] == [
+        ("A3", "aadhaar"),
+        ("A4", "mobile"),
+    ]
+    pairs = list(read_pairs(tmp_path / "p.csv"))
+    assert [(a, b, decision) for a, b, _, decision in pairs] == [("A1", "A2", "duplicate")]

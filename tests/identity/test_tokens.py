@@ -45,6 +45,15 @@ def test_rotation_keeps_old_tokens_findable() -> None:
     assert stored_before in candidates  # and old rows are still found
 
 
+def test_digits_of_another_script_are_never_tokenised() -> None:
+    keyring = Keyring({1: KEY_1}, current=1)
+    devanagari = AADHAAR.translate({ord("0") + d: 0x0966 + d for d in range(10)})
+    with pytest.raises(ValueError, match="ASCII"):
+        keyring.token("aadhaar", devanagari)
+    with pytest.raises(ValueError, match="ASCII"):
+        keyring.candidates("bank", "SBIN0001234:３００１２３４５６７８")
+
+
 def test_parse_configuration() -> None:
     text = f"1:{base64.b64encode(KEY_1).decode()}, 2:{base64.b64encode(KEY_2).decode()}"
     assert Keyring.parse(text).current == 2
