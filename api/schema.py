@@ -27,6 +27,7 @@ from api.ledger.meetings import Meeting, MeetingMutation
 from api.ledger.mutations import LedgerMutation
 from api.ledger.queries import LedgerQuery
 from api.ledger.types import MONEY_SCALAR, Money, Voucher
+from api.redaction import client_name
 from api.security import extensions, register_connection_fields
 from core.settings import Settings
 
@@ -65,17 +66,22 @@ class LokosSchema(Schema):
     ) -> None:
         """Log errors without personal data.
 
-        Strawberry's default logs the error text, which quotes the query source
+        Strawberry's default logs the error text with the query source around it
         (where a client may have inlined a name or number) and, for database
-        failures, the statement. Here a line carries the operation, the path and
-        the exception's type; unexpected errors add their stack frames, never
-        their message.
+        failures, the statement. Here a line carries the operation (when its name
+        is plainly a name), the path, the error's code and its message, which
+        api.redaction has rebuilt by now from names and positions; unexpected
+        errors add their exception's type and stack frames, never their message.
         """
-        operation = execution_context.operation_name if execution_context else None
+        name = execution_context.operation_name if execution_context else None
+        operation = client_name(name) or "-"
         for error in errors:
             original = error.original_error
+            code = (error.extensions or {}).get("code", "-")
             if original is None or is_public(error):
-                logger.info("graphql error in %s at %s", operation, error.path)
+                logger.info(
+                    "graphql error %s in %s at %s: %s", code, operation, error.path, error.message
+                )
                 continue
             kind = type(original).__name__
             frames = "".join(traceback.format_tb(original.__traceback__))
