@@ -15,6 +15,7 @@ from api.dedup.mutations import DedupMutation
 from api.dedup.queries import DedupQuery
 from api.dedup.types import DuplicateCandidate
 from api.errors import is_public
+from api.federation import FederationQuery
 from api.hierarchy.mutations import HierarchyMutation
 from api.hierarchy.queries import HierarchyQuery
 from api.hierarchy.types import Clf, GeoUnit, Member, Shg, VillageOrganisation
@@ -33,7 +34,7 @@ from core.settings import Settings
 
 
 @strawberry.type
-class Query(HierarchyQuery, IdentityQuery, LedgerQuery, DedupQuery):
+class Query(HierarchyQuery, IdentityQuery, LedgerQuery, DedupQuery, FederationQuery):
     pass
 
 

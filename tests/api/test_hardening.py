@@ -124,9 +124,33 @@ async def test_bad_cursor_is_a_clear_error(api: Api) -> None:
     assert errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
 
 
-async def test_no_field_suggestions(api: Api) -> None:
-    errors = await _errors(api, "{ shgz { totalCount } }")
-    assert "Did you mean" not in errors[0]["message"]
+SUGGESTION_BAIT = {
+    "field": ("{ shgz { totalCount } }", None),
+    "argument": ("{ shgs(firs: 1) { totalCount } }", None),
+    "type": ("query($c: Strin) { shg(code: $c) { code } }", None),
+    "directive": ("{ me @skp(if: true) { role } }", None),
+    "fragment type": ("{ ...F } fragment F on Quer { me { role } }", None),
+    "enum literal": (
+        'mutation { enrollMember(input: {shgCode: "S", name: "N", gender: Ff}) { verdict } }',
+        None,
+    ),
+    "enum variable": (
+        "mutation($i: EnrollMemberInput!) { enrollMember(input: $i) { verdict } }",
+        {"i": {"shgCode": "S", "name": "N", "gender": "Ff"}},
+    ),
+    "input field": (
+        "mutation($i: EnrollMemberInput!) { enrollMember(input: $i) { verdict } }",
+        {"i": {"shgCode": "S", "name": "N", "gender": "F", "mobil": "1"}},
+    ),
+}
+
+
+@pytest.mark.parametrize("bait", sorted(SUGGESTION_BAIT))
+async def test_no_suggestions_of_any_kind(api: Api, bait: str) -> None:
+    query, variables = SUGGESTION_BAIT[bait]
+    response = await api.post(query, variables, token=api.token())
+    assert response.json()["errors"], response.text
+    assert "did you mean" not in response.text.lower()
 
 
 async def test_unexpected_errors_are_masked_in_responses_and_logs(

@@ -34,7 +34,14 @@ def test_long_numbers_are_blanked_however_written(written: str) -> None:
 
 @pytest.mark.parametrize(
     "kept",
-    ["line 1, column 45", "2026-12-02", "Query cost 1010100 exceeds", "12345678.90", "1,23,45,678.00", "v1:abc"],
+    [
+        "line 1, column 45",
+        "2026-12-02",
+        "Query cost 1010100 exceeds",
+        "12345678.90",
+        "1,23,45,678.00",
+        "v1:abc",
+    ],
 )
 def test_ordinary_numbers_stay(kept: str) -> None:
     assert scrub_numbers(kept) == kept
