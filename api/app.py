@@ -127,7 +127,11 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
     """The whole API. Pass ``engine`` to share one (tests); otherwise one is made and disposed."""
     scrub_every_log_record()
     own_engine = engine is None
-    db = engine if engine is not None else create_engine(settings.database_url)
+    db = (
+        engine
+        if engine is not None
+        else create_engine(settings.database_url, lock_timeout_ms=settings.lock_timeout_ms)
+    )
     sessions = session_factory(db)
     services = Services(
         settings=settings,
