@@ -28,6 +28,8 @@ class ErrorCode(StrEnum):
     UNBALANCED = "unbalanced"
     LIKELY_DUPLICATE = "likely_duplicate"
     INSUFFICIENT_FUNDS = "insufficient_funds"
+    # A member held at enrolment for a duplicate review: she may not act until cleared.
+    PENDING_REVIEW = "pending_review"
 
 
 class DomainError(Exception):

@@ -117,6 +117,20 @@ async def shg_to_join(
     return shg
 
 
+def check_can_take_part(member: Member, field: str) -> None:
+    """Refuse a member who is not active, saying why: held for a duplicate review
+    (PENDING_REVIEW: a reviewer will clear her), or gone from her SHG."""
+    if member.status is MemberStatus.PENDING:
+        raise DomainError(
+            ErrorCode.PENDING_REVIEW,
+            field,
+            "This member is held for a duplicate review; she can take part once a reviewer "
+            "clears her",
+        )
+    if member.status is not MemberStatus.ACTIVE:
+        raise DomainError(ErrorCode.INVALID_STATE, field, "This member has left the SHG")
+
+
 def place_member(member: Member, shg: Cbo) -> None:
     """Put a member in ``shg``: her SHG and every ancestor id come from it."""
     member.shg_id = shg.id

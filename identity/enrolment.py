@@ -39,6 +39,7 @@ from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import member_by_member_id
 from hierarchy.members import (
     MemberProfile,
+    check_can_take_part,
     clean_profile,
     member_row,
     place_member,
@@ -243,8 +244,7 @@ async def _active_member(session: AsyncSession, principal: Principal, member_id:
     member = await member_by_member_id(session, principal.scope, member_id, for_update=True)
     if member is None:
         raise DomainError(ErrorCode.NOT_FOUND, "memberId", "No member with this ID in your scope")
-    if member.status is not MemberStatus.ACTIVE:
-        raise DomainError(ErrorCode.INVALID_STATE, "memberId", "This member has exited")
+    check_can_take_part(member, "memberId")
     return member
 
 
