@@ -10,7 +10,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
-from core.errors import DomainError, ErrorCode
+from core.errors import DomainError, ErrorCode, refusals_of
 
 # Stable `extensions.code`s of top-level errors (README, "Errors"). Add new ones; never rename.
 UNAUTHENTICATED = "UNAUTHENTICATED"
@@ -40,6 +40,11 @@ class UserError:
 
 def user_error(error: DomainError) -> UserError:
     return UserError(code=error.code, field=error.field, message=error.message)
+
+
+def user_errors(error: DomainError) -> list[UserError]:
+    """A payload's errors: one per refusal, every field at fault of the input at once."""
+    return [user_error(refusal) for refusal in refusals_of(error)]
 
 
 def query_error(error: DomainError) -> GraphQLError:

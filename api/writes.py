@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.context import Context
-from api.errors import BUSY, UserError, user_error
+from api.errors import BUSY, UserError, user_errors
 from core.database import is_busy, transaction
 from core.errors import DomainError
 from core.idempotency import IdempotentCall, remember_result, replayed_result
@@ -114,5 +114,5 @@ async def write(
             work,
         )
     except DomainError as error:
-        return None, [user_error(error)]
+        return None, user_errors(error)
     return result_id, []

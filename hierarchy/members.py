@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import Principal
-from core.errors import DomainError, ErrorCode
+from core.errors import DomainError, ErrorCode, Refusals
 from hierarchy.fields import (
     check_birth,
     check_not_future,
@@ -84,13 +84,19 @@ async def unused_member_id(session: AsyncSession) -> str:
 
 
 def clean_profile(profile: MemberProfile, today: date) -> MemberProfile:
-    name = clean_name(profile.name, "name")
-    relative_name = clean_name(profile.relative_name, "relativeName", required=False)
+    """The profile cleaned, or every field's refusal at once (:class:`InputErrors`)."""
+    refusals = Refusals()
+    name = refusals.check(clean_name, profile.name, "name")
+    relative_name = refusals.check(
+        clean_name, profile.relative_name, "relativeName", required=False
+    )
     if relative_name and profile.relation is None:
-        raise DomainError(ErrorCode.REQUIRED, "relation", "Say how the relative is related")
-    check_birth(profile.birth_date, profile.birth_year, today)
+        refusals.add(DomainError(ErrorCode.REQUIRED, "relation", "Say how the relative is related"))
+    refusals.check(check_birth, profile.birth_date, profile.birth_year, today)
     if profile.joined_on is not None:
-        check_not_future(profile.joined_on, "joinedOn", today)
+        refusals.check(check_not_future, profile.joined_on, "joinedOn", today)
+    mobile = refusals.check(clean_mobile, profile.mobile)
+    refusals.raise_any()
     assert name is not None
     return MemberProfile(
         name=name,
@@ -99,7 +105,7 @@ def clean_profile(profile: MemberProfile, today: date) -> MemberProfile:
         relation=profile.relation if relative_name else None,
         birth_date=profile.birth_date,
         birth_year=profile.birth_year,
-        mobile=clean_mobile(profile.mobile),
+        mobile=mobile,
         social_category=profile.social_category,
         joined_on=profile.joined_on,
     )
