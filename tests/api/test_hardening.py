@@ -227,6 +227,19 @@ async def test_production_has_no_introspection_and_no_graphiql(
     assert ok.json() == {"data": {"me": {"role": "ADMIN"}}}
 
 
+async def test_production_hands_the_sdl_to_no_one_but_the_gateway(
+    production: tuple[httpx.AsyncClient, str],
+) -> None:
+    client, token = production  # a national admin; no gateway is configured
+    response = await client.post(
+        "/graphql",
+        json={"query": "{ _service { sdl } }"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.json()["data"] is None and "type Shg" not in response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
 async def test_a_negative_page_cannot_hide_cost_behind_a_null_parent(api: Api) -> None:
     heavy = "clfs(first: 100) { edges { node { vos(first: 100) { edges { node { shgs(first: 100) { totalCount } } } } } } }"
     errors = await _errors(

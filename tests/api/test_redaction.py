@@ -118,6 +118,7 @@ async def test_variable_errors_name_the_field_not_the_value(
     if detail:
         assert detail in messages, messages
     assert {error["extensions"]["code"] for error in errors} == {"BAD_USER_INPUT"}
+    assert "BAD_USER_INPUT" in _logs(caplog)  # the rebuilt message is what the log holds
 
 
 async def test_every_bad_field_of_a_variable_is_reported(
