@@ -398,7 +398,10 @@ class SafeErrorMessages(SchemaExtension):
         seen: set[int] = set()
         for error in errors:
             node = error.nodes[0] if error.nodes else None
-            if isinstance(node, VariableDefinitionNode):
+            # graphql-core's coercion errors point at the variable's definition and carry
+            # the inner error; validation errors that point there (an unused variable, a
+            # repeated name) carry none and speak only in names.
+            if isinstance(node, VariableDefinitionNode) and error.original_error is not None:
                 if id(node) not in seen:
                     seen.add(id(node))
                     value = (context.variables or {}).get(node.variable.name.value, Undefined)

@@ -224,3 +224,20 @@ async def test_an_operation_name_is_not_repeated(
     assert response.status_code == 400
     text = response.text
     assert AADHAAR not in _ascii_digits(text) and AADHAAR not in _ascii_digits(_logs(caplog))
+
+
+async def test_a_variable_that_fits_is_not_blamed_for_another_error(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    query = "query($a: String) { me { role } }"  # $a is never used: a validation error
+    errors = await _refused(api, caplog, query, {"a": AADHAAR})
+    assert errors[0]["message"] == "Variable '$a' is never used."
+    assert errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_a_required_variable_left_out_is_named(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    errors = await _refused(api, caplog, ENROL, {"other": AADHAAR})
+    assert "'$input'" in errors[0]["message"] and "not provided" in errors[0]["message"]
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
