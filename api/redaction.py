@@ -62,6 +62,7 @@ from graphql.pyutils import Undefined
 from graphql.utilities import type_from_ast
 from graphql.validation import ValidationRule, ValuesOfCorrectTypeRule
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.types import ExecutionContext
 
 from api.errors import BAD_REQUEST, BAD_USER_INPUT, INTERNAL, PARSE_FAILED, VALIDATION_FAILED
 from core.errors import DomainError
@@ -356,13 +357,48 @@ def with_code(error: GraphQLError, code: str) -> None:
         error.extensions = {**(error.extensions or {}), "code": code}
 
 
-class SafeErrorMessages(SchemaExtension):
-    """Rebuild graphql-core's input errors (see the module's docstring) where they arise.
+def _is_coercion_error(error: GraphQLError) -> bool:
+    """graphql-core's refusal of a variable's value: it points at the variable's definition
+    and carries the inner error. Validation errors pointing there (an unused variable, a
+    repeated name) carry none and speak only in names; rebuilt errors carry none either."""
+    node = error.nodes[0] if error.nodes else None
+    return isinstance(node, VariableDefinitionNode) and error.original_error is not None
 
-    Errors are rewritten in place as soon as they exist — after parsing, after
-    validation — because strawberry has by then handed the same error objects to
-    the result and will log them (``process_errors``) before the operation ends.
+
+def rebuild_input_errors(
+    errors: list[GraphQLError], context: ExecutionContext, max_tokens: int | None
+) -> None:
+    """Rebuild, in place, the errors that would quote the request; give the document's own
+    errors their codes. Idempotent: strawberry hands the same errors on more than once.
+
+    In place, because the list and its errors are already the pending result's.
     """
+    rebuilt: list[GraphQLError] = []
+    seen: set[int] = set()
+    for error in errors:
+        if isinstance(error, GraphQLSyntaxError):
+            if "code" not in (error.extensions or {}):
+                error.message = syntax_message(error, context.query or "", max_tokens)
+                error.args = (error.message,)
+                with_code(error, PARSE_FAILED)
+        elif _is_coercion_error(error):
+            node = error.nodes[0] if error.nodes else None
+            assert isinstance(node, VariableDefinitionNode)
+            if id(node) not in seen:  # graphql-core reports a variable once per problem
+                seen.add(id(node))
+                value = (context.variables or {}).get(node.variable.name.value, Undefined)
+                rebuilt.extend(variable_errors(context.schema._schema, node, value))
+            continue
+        elif error.path is None:  # refused before any field ran: the document's own error
+            with_code(error, VALIDATION_FAILED)
+        rebuilt.append(error)
+    errors[:] = rebuilt
+
+
+class SafeErrorMessages(SchemaExtension):
+    """Checks inline values with :class:`ValuesFitTheirTypesRule`, and sees that every error
+    leaves rebuilt (:func:`rebuild_input_errors`; the schema's ``process_errors`` does it
+    first, before it logs), with a code and with long numbers blanked."""
 
     def __init__(self, *, max_tokens: int | None = None) -> None:
         self.max_tokens = max_tokens
@@ -375,42 +411,12 @@ class SafeErrorMessages(SchemaExtension):
         )
         yield
         errors = getattr(context.result, "errors", None)
-        for error in errors or ():
-            with_code(error, BAD_REQUEST)
-            error.message = scrub_numbers(error.message)
-
-    def on_parse(self) -> Iterator[None]:
-        yield
-        context = self.execution_context
-        for error in context.pre_execution_errors or ():
-            if isinstance(error, GraphQLSyntaxError):
-                error.message = syntax_message(error, context.query or "", self.max_tokens)
-                error.args = (error.message,)
-                with_code(error, PARSE_FAILED)
-
-    def on_validate(self) -> Iterator[None]:
-        yield
-        context = self.execution_context
-        errors = context.pre_execution_errors
         if not errors:
             return
-        rebuilt: list[GraphQLError] = []
-        seen: set[int] = set()
+        rebuild_input_errors(errors, context, self.max_tokens)
         for error in errors:
-            node = error.nodes[0] if error.nodes else None
-            # graphql-core's coercion errors point at the variable's definition and carry
-            # the inner error; validation errors that point there (an unused variable, a
-            # repeated name) carry none and speak only in names.
-            if isinstance(node, VariableDefinitionNode) and error.original_error is not None:
-                if id(node) not in seen:
-                    seen.add(id(node))
-                    value = (context.variables or {}).get(node.variable.name.value, Undefined)
-                    rebuilt.extend(variable_errors(context.schema._schema, node, value))
-                continue
-            with_code(error, VALIDATION_FAILED)
-            rebuilt.append(error)
-        # The same list object is already the pending result's: change it, don't replace it.
-        errors[:] = rebuilt
+            with_code(error, BAD_REQUEST)
+            error.message = scrub_numbers(error.message)
 
 
 class MaskUnexpectedErrors(MaskErrors):

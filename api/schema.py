@@ -28,7 +28,7 @@ from api.ledger.meetings import Meeting, MeetingMutation
 from api.ledger.mutations import LedgerMutation
 from api.ledger.queries import LedgerQuery
 from api.ledger.types import MONEY_SCALAR, Money, Voucher
-from api.redaction import client_name
+from api.redaction import client_name, rebuild_input_errors
 from api.security import extensions, register_connection_fields
 from core.settings import Settings
 
@@ -62,10 +62,14 @@ logger = logging.getLogger("lokos.api")
 
 
 class LokosSchema(Schema):
+    # Set by build_schema: the token limit, whose parse error is one of our own words.
+    max_tokens: int | None = None
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Log errors without personal data.
+        """Rebuild errors that would quote the request (api.redaction), then log them
+        without personal data.
 
         Strawberry's default logs the error text with the query source around it
         (where a client may have inlined a name or number) and, for database
@@ -74,6 +78,8 @@ class LokosSchema(Schema):
         api.redaction has rebuilt by now from names and positions; unexpected
         errors add their exception's type and stack frames, never their message.
         """
+        if execution_context is not None:
+            rebuild_input_errors(errors, execution_context, self.max_tokens)
         name = execution_context.operation_name if execution_context else None
         operation = client_name(name) or "-"
         for error in errors:
@@ -90,7 +96,7 @@ class LokosSchema(Schema):
 
 
 def build_schema(settings: Settings) -> Schema:
-    return LokosSchema(
+    schema = LokosSchema(
         query=Query,
         mutation=Mutation,
         types=[
@@ -107,6 +113,8 @@ def build_schema(settings: Settings) -> Schema:
         extensions=extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=True, scalar_map={Money: MONEY_SCALAR}),
     )
+    schema.max_tokens = settings.max_tokens
+    return schema
 
 
 def sdl(settings: Settings | None = None) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from api.security import QueryCostLimiter
 from tests.conftest import Api
 
 AADHAAR = "234567890124"
@@ -241,3 +242,15 @@ async def test_a_required_variable_left_out_is_named(
     errors = await _refused(api, caplog, ENROL, {"other": AADHAAR})
     assert "'$input'" in errors[0]["message"] and "not provided" in errors[0]["message"]
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_variable_errors_raised_at_execution_are_rebuilt_too(
+    api: Api, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Today the cost limiter coerces variables first; without it graphql-core's execute does,
+    # and its errors must leave (and be logged) rebuilt all the same.
+    monkeypatch.setattr(QueryCostLimiter, "_cost_errors", lambda self: [])
+    errors = await _refused(api, caplog, ENROL, {"input": _member(mobil="x", aadhaar=int(AADHAAR))})
+    assert {e["extensions"]["code"] for e in errors} == {"BAD_USER_INPUT"}
+    assert any("'mobil'" in e["message"] for e in errors)
+    assert "Kamla" not in _logs(caplog)  # her name, which graphql-core's 'found: {...}' quotes
