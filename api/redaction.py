@@ -15,6 +15,10 @@ document structure say:
 - a syntax error: line and column, and the kind of token found (``Int``,
   ``String``), never its text.
 
+:func:`rebuild_input_errors` does it where strawberry logs errors (the
+schema's ``process_errors``) and again as the operation ends, so neither a log
+line nor a response holds graphql-core's text.
+
 Names a client chose are repeated only when they are plainly names
 (:func:`client_name`): a key of a JSON object may be anything, a number
 included. Our own scalars raise :class:`DomainError`, whose messages never echo
@@ -125,7 +129,7 @@ def _leaf_problem(
 ) -> Iterator[Problem]:
     try:
         result = coerce()
-    except Exception as error:
+    except Exception as error:  # a scalar may refuse with anything: it is a problem to report
         own = _own_message(error)
         text = _expected(type_) + (f": {own}" if own else "")
         yield Problem(path, text, node)
