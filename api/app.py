@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from cross_web import HTTPException
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -22,6 +23,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.schema.exceptions import CannotGetOperationTypeError
+from strawberry.types import ExecutionResult
 
 from api.auth import AuthenticationError, Authenticator, ScopeDirectory, TokenVerifier
 from api.context import Context, Services
@@ -29,6 +32,7 @@ from api.identity.routes import CardRoutes
 from api.schema import build_schema
 from core.access import NATIONAL, Principal, Role
 from core.database import create_engine, session_factory
+from core.redaction import scrub_every_log_record
 from core.settings import Settings
 from dedup.online import Matcher
 from dedup.score import Thresholds
@@ -53,6 +57,18 @@ class GraphQLApp(GraphQL[Context, None]):
         # and a caller with the partner role could read nothing if it did.
         principal: Principal = request.scope.get("state", {}).get("principal", _PAGE_ONLY)
         return Context(principal=principal, services=self.services)
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Strawberry's refusal of an unknown ``operationName`` quotes the name, which is
+        whatever the client sent: refuse it in words of our own."""
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as refusal:
+            if isinstance(refusal.__cause__, CannotGetOperationTypeError):
+                raise HTTPException(
+                    400, "The document has no operation of the name the request gives"
+                ) from None
+            raise
 
 
 class AuthenticatedGraphQL:
@@ -109,8 +125,13 @@ def settle_heap() -> None:
 
 def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlette:
     """The whole API. Pass ``engine`` to share one (tests); otherwise one is made and disposed."""
+    scrub_every_log_record()
     own_engine = engine is None
-    db = engine if engine is not None else create_engine(settings.database_url)
+    db = (
+        engine
+        if engine is not None
+        else create_engine(settings.database_url, lock_timeout_ms=settings.lock_timeout_ms)
+    )
     sessions = session_factory(db)
     services = Services(
         settings=settings,

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from graphql import GraphQLError
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.context import Context
+from api.errors import argument_error
 from core.access import Scope
 from hierarchy import listing
 from hierarchy.listing import Page
@@ -44,7 +44,7 @@ def decode_cursor(cursor: str | None) -> int | None:
             raise ValueError(cursor)
         return row_id
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise GraphQLError("The 'after' cursor is not one this API issued") from exc
+        raise argument_error("after", "The 'after' cursor is not one this API issued") from exc
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class PageArgs:
         limit = context.settings.max_page_size
         size = context.settings.default_page_size if first is None else first
         if not 0 <= size <= limit:
-            raise GraphQLError(f"'first' must be between 0 and {limit}")
+            raise argument_error("first", f"'first' must be between 0 and {limit}")
         return cls(first=size, after=decode_cursor(after))
 
 

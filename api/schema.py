@@ -15,6 +15,7 @@ from api.dedup.mutations import DedupMutation
 from api.dedup.queries import DedupQuery
 from api.dedup.types import DuplicateCandidate
 from api.errors import is_public
+from api.federation import FederationQuery
 from api.hierarchy.mutations import HierarchyMutation
 from api.hierarchy.queries import HierarchyQuery
 from api.hierarchy.types import Clf, GeoUnit, Member, Shg, VillageOrganisation
@@ -27,12 +28,13 @@ from api.ledger.meetings import Meeting, MeetingMutation
 from api.ledger.mutations import LedgerMutation
 from api.ledger.queries import LedgerQuery
 from api.ledger.types import MONEY_SCALAR, Money, Voucher
+from api.redaction import client_name, rebuild_input_errors
 from api.security import extensions, register_connection_fields
 from core.settings import Settings
 
 
 @strawberry.type
-class Query(HierarchyQuery, IdentityQuery, LedgerQuery, DedupQuery):
+class Query(HierarchyQuery, IdentityQuery, LedgerQuery, DedupQuery, FederationQuery):
     pass
 
 
@@ -60,22 +62,33 @@ logger = logging.getLogger("lokos.api")
 
 
 class LokosSchema(Schema):
+    # Set by build_schema: the token limit, whose parse error is one of our own words.
+    max_tokens: int | None = None
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Log errors without personal data.
+        """Rebuild errors that would quote the request (api.redaction), then log them
+        without personal data.
 
-        Strawberry's default logs the error text, which quotes the query source
+        Strawberry's default logs the error text with the query source around it
         (where a client may have inlined a name or number) and, for database
-        failures, the statement. Here a line carries the operation, the path and
-        the exception's type; unexpected errors add their stack frames, never
-        their message.
+        failures, the statement. Here a line carries the operation (when its name
+        is plainly a name), the path, the error's code and its message, which
+        api.redaction has rebuilt by now from names and positions; unexpected
+        errors add their exception's type and stack frames, never their message.
         """
-        operation = execution_context.operation_name if execution_context else None
+        if execution_context is not None:
+            rebuild_input_errors(errors, execution_context, self.max_tokens)
+        name = execution_context.operation_name if execution_context else None
+        operation = client_name(name) or "-"
         for error in errors:
             original = error.original_error
+            code = (error.extensions or {}).get("code", "-")
             if original is None or is_public(error):
-                logger.info("graphql error in %s at %s", operation, error.path)
+                logger.info(
+                    "graphql error %s in %s at %s: %s", code, operation, error.path, error.message
+                )
                 continue
             kind = type(original).__name__
             frames = "".join(traceback.format_tb(original.__traceback__))
@@ -83,7 +96,7 @@ class LokosSchema(Schema):
 
 
 def build_schema(settings: Settings) -> Schema:
-    return LokosSchema(
+    schema = LokosSchema(
         query=Query,
         mutation=Mutation,
         types=[
@@ -100,6 +113,8 @@ def build_schema(settings: Settings) -> Schema:
         extensions=extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=True, scalar_map={Money: MONEY_SCALAR}),
     )
+    schema.max_tokens = settings.max_tokens
+    return schema
 
 
 def sdl(settings: Settings | None = None) -> str:

@@ -12,7 +12,6 @@ instances, so no state crosses requests.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -32,19 +31,22 @@ from graphql.execution.values import get_variable_values
 from graphql.validation import validate
 from strawberry.extensions import (
     DisableIntrospection,
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
     SchemaExtension,
 )
 
-from api.errors import is_public
+from api.errors import BAD_USER_INPUT, is_public
+from api.redaction import MaskUnexpectedErrors, SafeErrorMessages
 from core.settings import Settings
 
 
 class CostError(GraphQLError):
     """An operation refused before it runs: too costly, or a page size out of range."""
+
+    def __init__(self, message: str, *, extensions: dict[str, Any] | None = None) -> None:
+        super().__init__(message, extensions=extensions or {"code": BAD_USER_INPUT})
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,14 @@ class QueryCostLimiter(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if document is not None and context.pre_execution_errors is None:
-            errors = list(validate(context.schema._schema, document, context.validation_rules))
+            errors = list(
+                validate(
+                    context.schema._schema,
+                    document,
+                    context.validation_rules,
+                    hide_suggestions=True,
+                )
+            )
             if not errors:
                 errors = self._cost_errors()
             context.pre_execution_errors = errors
@@ -168,6 +177,7 @@ class QueryCostLimiter(SchemaExtension):
                 context.schema._schema,
                 definition.variable_definitions or (),
                 context.variables or {},
+                hide_suggestions=True,
             )
             if isinstance(coerced, list):
                 return coerced  # the variables themselves are invalid
@@ -192,45 +202,11 @@ class QueryCostLimiter(SchemaExtension):
         return []
 
 
-_FOUND = re.compile(r"[;,]?\s*found:.*$", re.DOTALL)
-_INVALID_VALUE = re.compile(r"got invalid value .*?(?=; |$)", re.DOTALL)
-
-
-class RedactEchoedInput(SchemaExtension):
-    """Strip echoed input values from error messages.
-
-    graphql-core explains a bad variable by printing the value it got
-    (``found: {... 'aadhaar': '2345...'}``); a response must never repeat an
-    identity number, so the explanation keeps the rule and drops the value.
-    """
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if result is None or not errors:
-            return
-        result.errors = [_redacted(error) for error in errors]
-
-
-def _redacted(error: GraphQLError) -> GraphQLError:
-    message = _FOUND.sub("", _INVALID_VALUE.sub("got an invalid value", error.message))
-    if message == error.message:
-        return error
-    return GraphQLError(
-        message,
-        error.nodes,
-        error.source,
-        error.positions,
-        error.path,
-        error.original_error,
-        error.extensions,
-    )
-
-
 def extensions(settings: Settings) -> list[Any]:
     """The schema's extensions for these settings, as classes or factories."""
     chosen: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        # First, so that it finishes last: it sees every error the others leave.
+        partial(SafeErrorMessages, max_tokens=settings.max_tokens),
         partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
         partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
@@ -240,8 +216,7 @@ def extensions(settings: Settings) -> list[Any]:
             default_page=settings.default_page_size,
             max_page=settings.max_page_size,
         ),
-        partial(MaskErrors, should_mask_error=lambda error: not is_public(error)),
-        RedactEchoedInput,
+        partial(MaskUnexpectedErrors, should_mask_error=lambda error: not is_public(error)),
     ]
     if settings.is_production:
         chosen.append(DisableIntrospection)

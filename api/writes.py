@@ -5,7 +5,9 @@
 ``work`` does the domain call on the transaction's session and returns the id
 of what it produced. Any :class:`DomainError` rolls everything back and
 becomes the payload's ``errors``; a replay under the same idempotency key
-returns the first call's result without writing again.
+returns the first call's result without writing again. When other writers
+hold the locks past the lock timeout, the mutation fails whole with a
+top-level ``BUSY`` error (``extensions.retryable``): send it again.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from dataclasses import asdict
 from typing import Any
 
 import strawberry
-from sqlalchemy.exc import IntegrityError
+from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.context import Context
-from api.errors import UserError, user_error
-from core.database import transaction
+from api.errors import BUSY, UserError, user_errors
+from core.database import is_busy, transaction
 from core.errors import DomainError
 from core.idempotency import IdempotentCall, remember_result, replayed_result
 
@@ -44,11 +47,26 @@ async def run_write(
         else None
     )
     try:
-        return await _attempt(context, call, work)
-    except IntegrityError:
-        # A concurrent twin won a unique key (the idempotency key, or a code):
-        # run again so this call sees what the twin wrote and answers from it.
-        return await _attempt(context, call, work)
+        try:
+            return await _attempt(context, call, work)
+        except IntegrityError:
+            # A concurrent twin won a unique key (the idempotency key, or a code):
+            # run again so this call sees what the twin wrote and answers from it.
+            return await _attempt(context, call, work)
+    except DBAPIError as error:
+        if not is_busy(error):
+            raise
+        raise busy_error() from None
+
+
+def busy_error() -> GraphQLError:
+    """Other writers held the locks past the lock timeout: nothing was written, and the
+    same request (with its idempotency key) may be sent again."""
+    return GraphQLError(
+        "Other writes held the database too long and nothing was written; "
+        "send the same request again",
+        extensions={"code": BUSY, "retryable": True},
+    )
 
 
 async def _attempt(context: Context, call: IdempotentCall | None, work: Work) -> int:
@@ -96,5 +114,5 @@ async def write(
             work,
         )
     except DomainError as error:
-        return None, [user_error(error)]
+        return None, user_errors(error)
     return result_id, []

@@ -10,13 +10,16 @@ named advisory locks where SQLite already has one writer (:func:`lock_names`).
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Enum, Integer, MetaData, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -75,22 +78,55 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+# How long a writer waits for another's lock before giving up with a retryable BUSY.
+DEFAULT_LOCK_TIMEOUT_MS = 30_000
+
+
+def create_engine(
+    url: str, *, lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS, **kwargs: Any
+) -> AsyncEngine:
     """Create the async engine for ``url`` with the dialect's connection setup.
 
     Statement parameters are hidden from error messages: they hold names and
-    phone numbers, and error messages end up in logs.
+    phone numbers, and error messages end up in logs. A statement waits at most
+    ``lock_timeout_ms`` for a lock another transaction holds (SQLite's busy
+    timeout, PostgreSQL's ``lock_timeout``), then fails as :func:`is_busy`.
     """
     kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
-        event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+        engine = create_async_engine(
+            url, connect_args={"timeout": lock_timeout_ms / 1000}, **kwargs
+        )
+        on_connect = partial(_sqlite_on_connect, lock_timeout_ms=lock_timeout_ms)
+        event.listen(engine.sync_engine, "connect", on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("connect_args", {"server_settings": {"lock_timeout": str(lock_timeout_ms)}})
     return create_async_engine(url, **kwargs)
+
+
+# SQLite's "database is locked" / "database table is locked"; PostgreSQL's
+# lock_not_available (lock_timeout), serialization_failure and deadlock_detected.
+_SQLITE_BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+_SQLITE_BUSY_TEXT = ("database is locked", "database table is locked")
+_POSTGRES_BUSY = {"55P03", "40001", "40P01"}
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether a database error means only that other writers held the locks too long:
+    nothing was written, and the same request may simply be sent again."""
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _SQLITE_BUSY
+    if getattr(original, "sqlstate", None) in _POSTGRES_BUSY:
+        return True
+    return str(original).startswith(_SQLITE_BUSY_TEXT)
 
 
 # Execution options marking a unit of work that will write, or that reads a
@@ -99,7 +135,7 @@ WRITES = "lokos_writes"
 SNAPSHOT = "lokos_snapshot"
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any, *, lock_timeout_ms: int) -> None:
     # Take transaction control from the driver, which would otherwise begin
     # lazily at the first write, after the reads a check depends on.
     dbapi_connection.isolation_level = None
@@ -107,7 +143,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_ms)}")
     cursor.close()
 
 

@@ -8,7 +8,12 @@ field, not what it held.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from enum import StrEnum
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class ErrorCode(StrEnum):
@@ -28,6 +33,8 @@ class ErrorCode(StrEnum):
     UNBALANCED = "unbalanced"
     LIKELY_DUPLICATE = "likely_duplicate"
     INSUFFICIENT_FUNDS = "insufficient_funds"
+    # A member held at enrolment for a duplicate review: she may not act until cleared.
+    PENDING_REVIEW = "pending_review"
 
 
 class DomainError(Exception):
@@ -44,3 +51,47 @@ class DomainError(Exception):
 
     def __repr__(self) -> str:
         return f"DomainError({self.code.value!r}, {self.field!r}, {self.message!r})"
+
+
+class InputErrors(DomainError):
+    """Several refusals of one input, reported together so that every field at fault is
+    named in one round trip. It reads as its first refusal to code that expects one."""
+
+    def __init__(self, errors: Sequence[DomainError]) -> None:
+        first = errors[0]
+        super().__init__(first.code, first.field, first.message)
+        self.errors = tuple(errors)
+
+
+def refusals_of(error: DomainError) -> tuple[DomainError, ...]:
+    return error.errors if isinstance(error, InputErrors) else (error,)
+
+
+class Refusals:
+    """Runs independent checks of one input and raises all their refusals at once.
+
+    >>> refusals = Refusals()
+    >>> name = refusals.check(clean_name, raw_name, "name")
+    >>> mobile = refusals.check(clean_mobile, raw_mobile)
+    >>> refusals.raise_any()   # InputErrors naming both fields, if both are bad
+    """
+
+    def __init__(self) -> None:
+        self.found: list[DomainError] = []
+
+    def check(self, check: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | None:
+        """The check's result, or None when it refused (the refusal is kept)."""
+        try:
+            return check(*args, **kwargs)
+        except DomainError as error:
+            self.found.extend(refusals_of(error))
+            return None
+
+    def add(self, error: DomainError) -> None:
+        self.found.append(error)
+
+    def raise_any(self) -> None:
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise InputErrors(self.found)

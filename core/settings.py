@@ -58,6 +58,11 @@ class Settings:
     # holds her for review (dedup.score.Thresholds).
     dedup_duplicate_at: float = 0.95
     dedup_review_at: float = 0.05
+    # How long a write waits for other writers' locks before a retryable BUSY error.
+    lock_timeout_ms: int = 30_000
+    # Token subjects of the Apollo Federation gateway (router) that composes this subgraph:
+    # only they read `_service { sdl }` (any caller in development, as introspection).
+    gateway_subjects: frozenset[str] = frozenset()
 
     @property
     def is_production(self) -> bool:
@@ -94,6 +99,12 @@ class Settings:
             max_query_cost=int(env.get("LOKOS_MAX_QUERY_COST", "25000")),
             dedup_duplicate_at=float(env.get("LOKOS_DEDUP_DUPLICATE_AT", "0.95")),
             dedup_review_at=float(env.get("LOKOS_DEDUP_REVIEW_AT", "0.05")),
+            lock_timeout_ms=int(env.get("LOKOS_LOCK_TIMEOUT_MS", "30000")),
+            gateway_subjects=frozenset(
+                subject.strip()
+                for subject in env.get("LOKOS_GATEWAY_SUBJECTS", "").split(",")
+                if subject.strip()
+            ),
         )
         settings.check()
         return settings

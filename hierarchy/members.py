@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import Principal
-from core.errors import DomainError, ErrorCode
+from core.errors import DomainError, ErrorCode, Refusals
 from hierarchy.fields import (
     check_birth,
     check_not_future,
@@ -84,13 +84,19 @@ async def unused_member_id(session: AsyncSession) -> str:
 
 
 def clean_profile(profile: MemberProfile, today: date) -> MemberProfile:
-    name = clean_name(profile.name, "name")
-    relative_name = clean_name(profile.relative_name, "relativeName", required=False)
+    """The profile cleaned, or every field's refusal at once (:class:`InputErrors`)."""
+    refusals = Refusals()
+    name = refusals.check(clean_name, profile.name, "name")
+    relative_name = refusals.check(
+        clean_name, profile.relative_name, "relativeName", required=False
+    )
     if relative_name and profile.relation is None:
-        raise DomainError(ErrorCode.REQUIRED, "relation", "Say how the relative is related")
-    check_birth(profile.birth_date, profile.birth_year, today)
+        refusals.add(DomainError(ErrorCode.REQUIRED, "relation", "Say how the relative is related"))
+    refusals.check(check_birth, profile.birth_date, profile.birth_year, today)
     if profile.joined_on is not None:
-        check_not_future(profile.joined_on, "joinedOn", today)
+        refusals.check(check_not_future, profile.joined_on, "joinedOn", today)
+    mobile = refusals.check(clean_mobile, profile.mobile)
+    refusals.raise_any()
     assert name is not None
     return MemberProfile(
         name=name,
@@ -99,7 +105,7 @@ def clean_profile(profile: MemberProfile, today: date) -> MemberProfile:
         relation=profile.relation if relative_name else None,
         birth_date=profile.birth_date,
         birth_year=profile.birth_year,
-        mobile=clean_mobile(profile.mobile),
+        mobile=mobile,
         social_category=profile.social_category,
         joined_on=profile.joined_on,
     )
@@ -115,6 +121,20 @@ async def shg_to_join(
     if shg.status is CboStatus.CLOSED:
         raise DomainError(ErrorCode.INVALID_STATE, field, "This SHG is closed")
     return shg
+
+
+def check_can_take_part(member: Member, field: str) -> None:
+    """Refuse a member who is not active, saying why: held for a duplicate review
+    (PENDING_REVIEW: a reviewer will clear her), or gone from her SHG."""
+    if member.status is MemberStatus.PENDING:
+        raise DomainError(
+            ErrorCode.PENDING_REVIEW,
+            field,
+            "This member is held for a duplicate review; she can take part once a reviewer "
+            "clears her",
+        )
+    if member.status is not MemberStatus.ACTIVE:
+        raise DomainError(ErrorCode.INVALID_STATE, field, "This member has left the SHG")
 
 
 def place_member(member: Member, shg: Cbo) -> None:

@@ -46,7 +46,8 @@ from core.database import utc_now
 from core.errors import DomainError, ErrorCode
 from core.settings import ConfigurationError, Settings
 from hierarchy.lookup import member_by_member_id
-from hierarchy.models import Cbo, GeoUnit, Member, MemberStatus
+from hierarchy.members import check_can_take_part
+from hierarchy.models import Cbo, GeoUnit, Member
 from identity.models import CardIssuance
 from identity.numbers import masked_aadhaar, masked_account
 
@@ -339,8 +340,7 @@ async def issue_card(
     member = await member_by_member_id(session, principal.scope, member_id)
     if member is None:
         raise DomainError(ErrorCode.NOT_FOUND, "memberId", "No member with this ID in your scope")
-    if member.status is not MemberStatus.ACTIVE:
-        raise DomainError(ErrorCode.INVALID_STATE, "memberId", "This member has exited")
+    check_can_take_part(member, "memberId")
     shg = await session.get(Cbo, member.shg_id)
     village = await session.get(GeoUnit, member.village_id)
     assert shg is not None

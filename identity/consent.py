@@ -16,7 +16,8 @@ from core.audit import record_audit
 from core.database import utc_now
 from core.errors import DomainError, ErrorCode
 from hierarchy.lookup import member_by_member_id
-from hierarchy.models import Member, MemberStatus
+from hierarchy.members import check_can_take_part
+from hierarchy.models import Member
 from identity.models import Consent
 
 _SCHEME = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
@@ -59,8 +60,7 @@ async def give_consent(
     if len(text) > 256:
         raise DomainError(ErrorCode.INVALID, "purpose", "The purpose is at most 256 characters")
     member = await _member(session, principal, member_id)
-    if member.status is not MemberStatus.ACTIVE:
-        raise DomainError(ErrorCode.INVALID_STATE, "memberId", "This member has exited")
+    check_can_take_part(member, "memberId")
     if await standing_consent(session, member, code) is not None:
         raise DomainError(ErrorCode.INVALID_STATE, "scheme", "Her consent to this scheme stands")
     consent = Consent(

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access import Principal, Role
 from core.audit import record_audit
 from core.database import utc_now
-from core.errors import DomainError, ErrorCode
+from core.errors import DomainError, ErrorCode, Refusals
 from dedup.models import FoundBy
 from dedup.online import (
     LikelyDuplicate,
@@ -40,6 +40,7 @@ from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import member_by_member_id
 from hierarchy.members import (
     MemberProfile,
+    check_can_take_part,
     clean_profile,
     member_row,
     place_member,
@@ -92,29 +93,55 @@ class IdentityTokens:
 
 
 def tokenise(numbers: IdentityNumbers, keyring: Keyring) -> IdentityTokens:
+    """Tokens of the numbers given, or every number's refusal at once (InputErrors)."""
+    refusals = Refusals()
     tokens = IdentityTokens()
     if numbers.aadhaar:
-        digits = clean_aadhaar(numbers.aadhaar)
-        tokens = replace(
-            tokens,
-            aadhaar_candidates=tuple(keyring.candidates("aadhaar", digits)),
-            aadhaar_last4=digits[-4:],
-        )
+        digits = refusals.check(clean_aadhaar, numbers.aadhaar)
+        if digits is not None:
+            tokens = replace(
+                tokens,
+                aadhaar_candidates=tuple(keyring.candidates("aadhaar", digits)),
+                aadhaar_last4=digits[-4:],
+            )
     if numbers.bank_account or numbers.bank_ifsc:
-        if not numbers.bank_ifsc:
-            raise DomainError(ErrorCode.REQUIRED, "bankIfsc", "A bank account needs its IFSC")
-        if not numbers.bank_account:
-            raise DomainError(ErrorCode.REQUIRED, "bankAccount", "An IFSC needs its account number")
-        ifsc = clean_ifsc(numbers.bank_ifsc)
-        account = clean_account(numbers.bank_account)
-        # The IFSC is part of the token: account numbers repeat across banks.
-        tokens = replace(
-            tokens,
-            bank_candidates=tuple(keyring.candidates("bank", f"{ifsc}:{account}")),
-            bank_last4=account[-4:],
-            bank_ifsc=ifsc,
-        )
+        ifsc = account = None
+        if numbers.bank_ifsc:
+            ifsc = refusals.check(clean_ifsc, numbers.bank_ifsc)
+        else:
+            refusals.add(
+                DomainError(ErrorCode.REQUIRED, "bankIfsc", "A bank account needs its IFSC")
+            )
+        if numbers.bank_account:
+            account = refusals.check(clean_account, numbers.bank_account)
+        else:
+            refusals.add(
+                DomainError(ErrorCode.REQUIRED, "bankAccount", "An IFSC needs its account number")
+            )
+        if ifsc is not None and account is not None:
+            # The IFSC is part of the token: account numbers repeat across banks.
+            tokens = replace(
+                tokens,
+                bank_candidates=tuple(keyring.candidates("bank", f"{ifsc}:{account}")),
+                bank_last4=account[-4:],
+                bank_ifsc=ifsc,
+            )
+    refusals.raise_any()
     return tokens
+
+
+def check_enrolment(
+    profile: MemberProfile, numbers: IdentityNumbers, keyring: Keyring, today: date
+) -> tuple[MemberProfile, IdentityTokens]:
+    """Every field of an enrolment checked, and all refusals raised together: the profile
+    cleaned and the numbers tokenised."""
+    refusals = Refusals()
+    clean = refusals.check(clean_profile, profile, today)
+    tokens = refusals.check(tokenise, numbers, keyring)
+    refusals.raise_any()
+    assert clean is not None
+    assert tokens is not None
+    return clean, tokens
 
 
 async def _enrolled_with(session: AsyncSession, candidates: tuple[str, ...]) -> Member | None:
@@ -196,8 +223,7 @@ async def enroll_member(
     hold her as pending when a reviewer must decide, and issue her ID."""
     principal.require(*_WRITERS)
     today = today or date.today()
-    clean = clean_profile(profile, today)
-    tokens = tokenise(numbers, keyring)
+    clean, tokens = check_enrolment(profile, numbers, keyring, today)
     shg = await shg_to_join(session, principal, shg_code, "shgCode")
     joined_on = clean.joined_on or today
     check_not_before(joined_on, shg.formed_on, "joinedOn", "the SHG was formed")
@@ -254,8 +280,7 @@ async def _active_member(session: AsyncSession, principal: Principal, member_id:
     member = await member_by_member_id(session, principal.scope, member_id, for_update=True)
     if member is None:
         raise DomainError(ErrorCode.NOT_FOUND, "memberId", "No member with this ID in your scope")
-    if member.status is not MemberStatus.ACTIVE:
-        raise DomainError(ErrorCode.INVALID_STATE, "memberId", "This member has exited")
+    check_can_take_part(member, "memberId")
     return member
 
 

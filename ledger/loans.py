@@ -35,7 +35,8 @@ from core.errors import DomainError, ErrorCode
 from core.money import check_paise
 from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code, member_by_member_id
-from hierarchy.models import Cbo, CboKind, Member, MemberStatus
+from hierarchy.members import check_can_take_part
+from hierarchy.models import Cbo, CboKind, Member
 from ledger.interest import InterestMethod, Repayment, position
 from ledger.loan_book import counted_repayments, loan_schedule
 from ledger.models import LEDGER_ANCESTORS, Loan, LoanRepayment, LoanSource, LoanStatus
@@ -99,8 +100,7 @@ async def disburse_loan(
         member = await member_by_member_id(session, principal.scope, new.member_id or "")
         if member is None or member.shg_id != shg.id:
             raise DomainError(ErrorCode.NOT_FOUND, "memberId", "No such member in this SHG")
-        if member.status is not MemberStatus.ACTIVE:
-            raise DomainError(ErrorCode.INVALID_STATE, "memberId", "This member has left the SHG")
+        check_can_take_part(member, "memberId")
         check_not_before(new.disbursed_on, member.joined_on, "disbursedOn", "she joined the SHG")
     else:
         check_not_before(new.disbursed_on, shg.formed_on, "disbursedOn", "the SHG was formed")

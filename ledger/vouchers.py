@@ -26,10 +26,11 @@ from core.access import Principal, Role
 from core.audit import record_audit
 from core.database import utc_now
 from core.errors import DomainError, ErrorCode
-from core.money import check_paise
+from core.money import check_paise, format_rupees
 from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code
-from hierarchy.models import Cbo, CboKind, CboStatus, Member, MemberStatus
+from hierarchy.members import check_can_take_part
+from hierarchy.models import Cbo, CboKind, CboStatus, Member
 from ledger.chart import ACCOUNTS, COMMUNITY_FUNDS
 from ledger.loan_book import check_repayment_split, check_reversal_order, on_voucher_checked
 from ledger.models import (
@@ -113,8 +114,7 @@ async def active_member(session: AsyncSession, shg_id: int, member_id: str, fiel
     )
     if member is None:
         raise DomainError(ErrorCode.NOT_FOUND, field, "No such member in this SHG")
-    if member.status is not MemberStatus.ACTIVE:
-        raise DomainError(ErrorCode.INVALID_STATE, field, "This member has left the SHG")
+    check_can_take_part(member, field)
     return member
 
 
@@ -169,7 +169,8 @@ async def record_voucher(
         raise DomainError(
             ErrorCode.UNBALANCED,
             "lines",
-            f"Debits ({debits} paise) and credits ({credits} paise) differ",
+            f"Debits (₹{format_rupees(debits)}) and credits (₹{format_rupees(credits)}) "
+            f"differ by ₹{format_rupees(abs(debits - credits))}",
         )
     voucher = Voucher(
         cbo_id=cbo.id,

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.dedup.types import MatchReason
-from api.errors import UserError, user_error
+from api.errors import UserError, user_error, user_errors
 from api.hierarchy.dataloaders import MemberByIdLoader
 from api.hierarchy.types import Info, Member
 from api.identity.types import Consent
@@ -31,6 +31,7 @@ from identity.consent import give_consent, withdraw_consent
 from identity.enrolment import (
     PROFILE_FIELDS,
     IdentityNumbers,
+    check_enrolment,
     enroll_member,
     exit_member,
     tokenise,
@@ -201,10 +202,6 @@ class IdentityMutation:
     )
     async def enroll_member(self, info: Info, input: EnrollMemberInput) -> EnrollMemberPayload:
         context = info.context
-        try:
-            tokenised = _numbers(info, input)
-        except DomainError as error:
-            return EnrollMemberPayload(errors=[user_error(error)])
         profile = MemberProfile(
             name=input.name,
             gender=input.gender,
@@ -215,6 +212,15 @@ class IdentityMutation:
             mobile=input.mobile,
             social_category=input.social_category,
             joined_on=input.joined_on,
+        )
+        numbers = IdentityNumbers(input.aadhaar, input.bank_ifsc, input.bank_account)
+        try:
+            # Every field at once, before any work: one round trip names them all.
+            _, tokens = check_enrolment(profile, numbers, context.services.keyring, date.today())
+        except DomainError as error:
+            return EnrollMemberPayload(errors=user_errors(error))
+        tokenised = _Tokenised(
+            numbers, {**payload_of(input, drop=_RAW_NUMBERS), **tokens.fingerprint()}
         )
 
         async def work(session: AsyncSession) -> int:
@@ -245,7 +251,7 @@ class IdentityMutation:
         except DomainError as error:
             refused = error.code is ErrorCode.ALREADY_ENROLLED
             return EnrollMemberPayload(
-                verdict=Verdict.DUPLICATE if refused else None, errors=[user_error(error)]
+                verdict=Verdict.DUPLICATE if refused else None, errors=user_errors(error)
             )
         member = await _member(info, result_id)
         pending = member is not None and member.status is models.MemberStatus.PENDING
@@ -298,7 +304,7 @@ class IdentityMutation:
         try:
             tokenised = _numbers(info, input)
         except DomainError as error:
-            return UpdateMemberProfilePayload(errors=[user_error(error)])
+            return UpdateMemberProfilePayload(errors=user_errors(error))
         changes = {
             name: getattr(input, name)
             for name in PROFILE_FIELDS

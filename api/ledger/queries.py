@@ -7,12 +7,11 @@ from datetime import date
 from typing import Annotated, Any, TypeVar
 
 import strawberry
-from graphql import GraphQLError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.context import Context
-from api.errors import query_error
+from api.errors import argument_error, query_error
 from api.hierarchy.dataloaders import CboByCodeLoader
 from api.hierarchy.types import After, First, Info
 from api.ledger.community_funds import CifPortfolio
@@ -155,8 +154,8 @@ class LedgerQuery:
         if scope is None:
             return None
         if not 0 <= last <= info.context.settings.max_page_size:
-            raise GraphQLError(
-                f"'last' must be between 0 and {info.context.settings.max_page_size}"
+            raise argument_error(
+                "last", f"'last' must be between 0 and {info.context.settings.max_page_size}"
             )
         async with snapshot(info.context.sessions) as session:
             report = await passbook(session, scope, member_id, last=last)

@@ -12,6 +12,7 @@ from api.hierarchy.dataloaders import CboByIdLoader, MemberByIdLoader
 from api.hierarchy.types import Cbo, Info, Member, cbo_type
 from api.ledger.dataloaders import LinesByVoucherLoader, VoucherByIdLoader, VouchersByEntryLoader
 from api.node import Node, global_id
+from core.errors import DomainError, ErrorCode
 from core.money import format_rupees, parse_rupees
 from ledger import models
 from ledger.chart import ACCOUNTS, AccountType, natural_balance
@@ -23,7 +24,10 @@ Money = NewType("Money", str)
 
 def _parse_money(value: object) -> str:
     if not isinstance(value, str):
-        raise ValueError('Money is text in rupees, like "1250.50" (never a number: no floats)')
+        # A DomainError: its message (which never echoes) is the one an error may repeat.
+        raise DomainError(
+            ErrorCode.INVALID, None, 'Money is text in rupees, like "1250.50" (never a number)'
+        )
     return value
 
 

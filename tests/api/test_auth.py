@@ -6,16 +6,22 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.app import create_app
 from api.auth import mint_token
 from core.access import Role
+from core.settings import Settings
 from core.signing_keys import dev_signing_key, public_key_of
 from tests.conftest import Api
 
@@ -124,9 +130,24 @@ async def test_a_valid_token_is_accepted(api: Api) -> None:
     assert data["me"] == {"subject": "ap-3", "role": "APPROVER"}
 
 
-async def test_federation_service_sdl_needs_and_accepts_a_token(api: Api) -> None:
-    data = await api.query("{ _service { sdl } }", role=Role.ANALYST)
+@pytest.fixture
+async def gateway_api(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Api]:
+    configured = replace(settings, gateway_subjects=frozenset({"router-1"}))
+    app = create_app(configured, engine)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield Api(client=client, settings=configured)
+
+
+async def test_federation_service_sdl_is_for_the_gateway_only(gateway_api: Api) -> None:
+    data = await gateway_api.query("{ _service { sdl } }", role=Role.PARTNER, subject="router-1")
     assert "type Shg" in data["_service"]["sdl"] and "@key" in data["_service"]["sdl"]
+    for role in Role:
+        token = gateway_api.token(role, subject=f"{role.value}-7")
+        response = await gateway_api.post("{ _service { sdl } }", token=token)
+        body = response.json()
+        assert body["data"] is None and "type Shg" not in response.text, role
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 @pytest.mark.parametrize("scope", [[], 0, False, {}, 7])

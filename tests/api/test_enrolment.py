@@ -118,6 +118,35 @@ async def test_bad_input_names_the_field_and_writes_nothing(
     assert await _counts(sessions) == before
 
 
+async def test_every_bad_field_is_named_in_one_answer(
+    api: Api, world: World, sessions: Any
+) -> None:
+    before = await _counts(sessions)
+    bad = _good(
+        world,
+        name=" ",
+        relation=None,
+        birthDate=None,
+        birthYear=1850,
+        mobile="12345",
+        aadhaar=aadhaar_number(1003)[:-1] + str((int(aadhaar_number(1003)[-1]) + 1) % 10),
+        bankIfsc="SBIN1004567",
+        bankAccount="12",
+    )
+    data = (await api.query(ENROL, bad))["enrollMember"]
+    assert data["member"] is None and data["verdict"] is None
+    assert {(e["code"], e["field"]) for e in data["errors"]} == {
+        ("REQUIRED", "name"),
+        ("REQUIRED", "relation"),
+        ("INVALID", "birthYear"),
+        ("INVALID", "mobile"),
+        ("INVALID", "aadhaar"),
+        ("INVALID", "bankIfsc"),
+        ("INVALID", "bankAccount"),
+    }
+    assert await _counts(sessions) == before
+
+
 async def test_a_second_enrolment_of_the_same_aadhaar_anywhere_is_refused(
     api: Api, world: World, sessions: Any
 ) -> None:

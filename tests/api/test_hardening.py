@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
 from api.hierarchy.dataloaders import GeoUnitByCodeLoader
-from api.security import query_cost
+from api.security import CostModel, query_cost
 from core.settings import Environment, Settings
 from core.signing_keys import dev_signing_key, public_key_of
 from tests.conftest import Api
@@ -82,16 +82,75 @@ def test_query_cost_follows_fragments_and_defaults() -> None:
 async def test_page_size_is_capped(api: Api, first: int) -> None:
     errors = await _errors(api, "query($f: Int) { shgs(first: $f) { totalCount } }", {"f": first})
     assert errors[0]["message"] == "'first' must be between 0 and 100"
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_page_size_refused_at_run_time_carries_its_code(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cost limiter refuses bad page sizes first; the connection's own check is the
+    # backstop, and answers the same way.
+    monkeypatch.setattr(CostModel, "_factor", lambda self, field: None)
+    errors = await _errors(api, "{ shgs(first: 101) { totalCount } }")
+    assert errors[0]["message"] == "'first' must be between 0 and 100"
+    assert errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
+
+
+async def test_a_passbook_page_out_of_range_carries_its_code(api: Api) -> None:
+    response = await api.post(
+        '{ passbook(memberId: "X", last: 1000) { balances { account } } }', token=api.token()
+    )
+    error = response.json()["errors"][0]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "last"}
+
+
+@pytest.mark.parametrize("as_variable", [False, True])
+async def test_a_bad_date_carries_its_code(api: Api, as_variable: bool) -> None:
+    if as_variable:
+        query = 'query($d: Date) { portfolioAtRisk(shgCode: "SHG-X", asOf: $d) }'
+        errors = await _errors(api, query, {"d": "2024-02-30"})
+        assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    else:
+        query = '{ portfolioAtRisk(shgCode: "SHG-X", asOf: "2024-02-30") }'
+        errors = await _errors(api, query)
+        assert errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "asOf" in errors[0]["message"] or "$d" in errors[0]["message"]
+    assert "Date" in errors[0]["message"]
 
 
 async def test_bad_cursor_is_a_clear_error(api: Api) -> None:
     errors = await _errors(api, '{ members(after: "bm90LWEtY3Vyc29y") { totalCount } }')
     assert errors[0]["message"] == "The 'after' cursor is not one this API issued"
+    assert errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
 
 
-async def test_no_field_suggestions(api: Api) -> None:
-    errors = await _errors(api, "{ shgz { totalCount } }")
-    assert "Did you mean" not in errors[0]["message"]
+SUGGESTION_BAIT = {
+    "field": ("{ shgz { totalCount } }", None),
+    "argument": ("{ shgs(firs: 1) { totalCount } }", None),
+    "type": ("query($c: Strin) { shg(code: $c) { code } }", None),
+    "directive": ("{ me @skp(if: true) { role } }", None),
+    "fragment type": ("{ ...F } fragment F on Quer { me { role } }", None),
+    "enum literal": (
+        'mutation { enrollMember(input: {shgCode: "S", name: "N", gender: Ff}) { verdict } }',
+        None,
+    ),
+    "enum variable": (
+        "mutation($i: EnrollMemberInput!) { enrollMember(input: $i) { verdict } }",
+        {"i": {"shgCode": "S", "name": "N", "gender": "Ff"}},
+    ),
+    "input field": (
+        "mutation($i: EnrollMemberInput!) { enrollMember(input: $i) { verdict } }",
+        {"i": {"shgCode": "S", "name": "N", "gender": "F", "mobil": "1"}},
+    ),
+}
+
+
+@pytest.mark.parametrize("bait", sorted(SUGGESTION_BAIT))
+async def test_no_suggestions_of_any_kind(api: Api, bait: str) -> None:
+    query, variables = SUGGESTION_BAIT[bait]
+    response = await api.post(query, variables, token=api.token())
+    assert response.json()["errors"], response.text
+    assert "did you mean" not in response.text.lower()
 
 
 async def test_unexpected_errors_are_masked_in_responses_and_logs(
@@ -105,6 +164,7 @@ async def test_unexpected_errors_are_masked_in_responses_and_logs(
     monkeypatch.setattr(GeoUnitByCodeLoader, "fetch", broken)
     response = await api.post('{ geoUnit(code: "ST-9") { code } }', token=api.token())
     assert response.json()["errors"][0]["message"] == "Unexpected error."
+    assert response.json()["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
     assert "db-internal" not in response.text and "98765" not in response.text
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "unexpected RuntimeError" in logged and "geoUnit" in logged
@@ -165,6 +225,19 @@ async def test_production_has_no_introspection_and_no_graphiql(
     assert "graphiql" not in page.text.lower()
     ok = await client.post("/graphql", json={"query": "{ me { role } }"}, headers=headers)
     assert ok.json() == {"data": {"me": {"role": "ADMIN"}}}
+
+
+async def test_production_hands_the_sdl_to_no_one_but_the_gateway(
+    production: tuple[httpx.AsyncClient, str],
+) -> None:
+    client, token = production  # a national admin; no gateway is configured
+    response = await client.post(
+        "/graphql",
+        json={"query": "{ _service { sdl } }"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.json()["data"] is None and "type Shg" not in response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 async def test_a_negative_page_cannot_hide_cost_behind_a_null_parent(api: Api) -> None:

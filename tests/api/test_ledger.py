@@ -213,6 +213,41 @@ async def test_bad_vouchers_are_refused_and_nothing_written(
     assert await _counts(sessions) == before
 
 
+async def test_an_unbalanced_voucher_is_explained_in_rupees(api: Api, world: World) -> None:
+    shg, members = _shg(world)
+    payload = _saving(shg, members[0])
+    payload["input"]["lines"] = [
+        {"account": "cash", "debit": "1250.50"},
+        {"account": "bank", "credit": "1200"},
+    ]
+    error = (await api.query(RECORD, payload))["recordVoucher"]["errors"][0]
+    assert error["code"] == "UNBALANCED"
+    assert error["message"] == "Debits (₹1250.50) and credits (₹1200.00) differ by ₹50.50"
+
+
+async def test_a_member_held_for_review_is_refused_as_such(api: Api, world: World) -> None:
+    shg, _ = _shg(world)
+    enrol = """mutation($input: EnrollMemberInput!) { enrollMember(input: $input) {
+        member { memberId status } verdict } }"""
+    person = {
+        "shgCode": shg,
+        "name": "Smt. Phoolmati Devi",
+        "gender": "F",
+        "relativeName": "Ram Prasad",
+        "relation": "HUSBAND",
+        "birthDate": "1984-07-15",
+        "mobile": "9876501234",
+    }
+    await api.query(enrol, {"input": person})
+    doubtful = {"shgCode": shg, "name": "Fulmati", "gender": "F", "birthYear": 1985}
+    held = (await api.query(enrol, {"input": doubtful}))["enrollMember"]
+    assert held["verdict"] == "REVIEW"
+    data = (await api.query(RECORD, _saving(shg, held["member"]["memberId"])))["recordVoucher"]
+    error = data["errors"][0]
+    assert (error["code"], error["field"]) == ("PENDING_REVIEW", "lines[1].memberId")
+    assert "review" in error["message"] and "left" not in error["message"]
+
+
 async def test_amounts_must_be_text_never_floats(api: Api, world: World) -> None:
     shg, members = _shg(world)
     payload = _saving(shg, members[0])

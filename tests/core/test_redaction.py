@@ -1,0 +1,65 @@
+"""The last defence: long digit runs, in any script and with separators, never reach a log."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from core.redaction import REPLACEMENT, scrub_every_log_record, scrub_numbers
+
+AADHAAR = "234567890124"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        AADHAAR,
+        "2345 6789 0124",
+        "2345-6789-0124",
+        AADHAAR.translate(str.maketrans("0123456789", "०१२३४५६७८९")),
+        AADHAAR.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+        "²³⁴⁵⁶⁷⁸⁹⁰¹²⁴",
+        "2.34567890124e+11",
+        "30012345678901",
+    ],
+)
+def test_long_numbers_are_blanked_however_written(written: str) -> None:
+    scrubbed = scrub_numbers(f"found: {written}.")
+    assert scrubbed.startswith(f"found: {REPLACEMENT}") or scrubbed.startswith(
+        f"found: 2.{REPLACEMENT}"
+    ), scrubbed
+    assert "890" not in scrubbed
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "line 1, column 45",
+        "2026-12-02",
+        "Query cost 1010100 exceeds",
+        "12345678.90",
+        "1,23,45,678.00",
+        "v1:abc",
+    ],
+)
+def test_ordinary_numbers_stay(kept: str) -> None:
+    assert scrub_numbers(kept) == kept
+
+
+def test_every_log_record_is_scrubbed(caplog: pytest.LogCaptureFixture) -> None:
+    previous = logging.getLogRecordFactory()
+    scrub_every_log_record()
+    try:
+        caplog.set_level(logging.INFO)
+        logger = logging.getLogger("any.library")
+        logger.info("value %s and %r", AADHAAR, {"bank": "3001-2345-6789"})
+        try:
+            raise ValueError(f"bad {AADHAAR}")
+        except ValueError:
+            logger.exception("failed for 2345 6789 0124")
+    finally:
+        logging.setLogRecordFactory(previous)
+    text = "\n".join(f"{r.getMessage()} {r.exc_text}" for r in caplog.records)
+    assert AADHAAR not in text and "6789" not in text
+    assert "ValueError" in text
