@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access import Principal, Role
 from core.errors import DomainError, ErrorCode
 from core.money import check_paise
+from hierarchy.cbos import check_transacting
 from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code, member_by_member_id
 from hierarchy.models import Cbo, CboKind, Member, MemberStatus
@@ -94,6 +95,7 @@ async def disburse_loan(
     shg = await cbo_by_code(session, principal.scope, new.shg_code, CboKind.SHG)
     if shg is None:
         raise DomainError(ErrorCode.NOT_FOUND, "shgCode", "No SHG with this code in your scope")
+    check_transacting(shg, "shgCode")
     member = None
     if new.source is LoanSource.SHG_CORPUS:
         member = await member_by_member_id(session, principal.scope, new.member_id or "")
@@ -196,6 +198,7 @@ async def _seen_lender(
             field,
             "A CIF loan moves the lender's books too: someone who sees them records it",
         )
+    check_transacting(lender, field)
     return lender
 
 
@@ -257,6 +260,7 @@ async def record_repayment(
     to_principal = after.principal_paid_paise - before.principal_paid_paise
     shg = await session.get(Cbo, loan.cbo_id)
     assert shg is not None
+    check_transacting(shg, "loanId")
     source = LoanSource(loan.source)
     lender = (
         None

@@ -27,9 +27,10 @@ from core.audit import record_audit
 from core.database import utc_now
 from core.errors import DomainError, ErrorCode
 from core.money import check_paise
+from hierarchy.cbos import check_transacting
 from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code
-from hierarchy.models import Cbo, CboKind, CboStatus, Member, MemberStatus
+from hierarchy.models import Cbo, CboKind, Member, MemberStatus
 from ledger.chart import ACCOUNTS, COMMUNITY_FUNDS
 from ledger.loan_book import check_repayment_split, check_reversal_order, on_voucher_checked
 from ledger.models import (
@@ -101,8 +102,7 @@ async def locked_cbo(
     what = kind.value.upper() if kind else "CBO"
     if cbo is None:
         raise DomainError(ErrorCode.NOT_FOUND, field, f"No {what} with this code in your scope")
-    if cbo.status is CboStatus.CLOSED:
-        raise DomainError(ErrorCode.INVALID_STATE, field, f"This {what} is closed")
+    check_transacting(cbo, field)
     return cbo
 
 
@@ -135,8 +135,7 @@ async def record_voucher(
     cbo = await cbo_by_code(session, principal.scope, new.cbo_code, for_share=True)
     if cbo is None:
         raise DomainError(ErrorCode.NOT_FOUND, "cboCode", "No CBO with this code in your scope")
-    if cbo.status is CboStatus.CLOSED:
-        raise DomainError(ErrorCode.INVALID_STATE, "cboCode", "This CBO is closed")
+    check_transacting(cbo, "cboCode")
     check_not_future(new.voucher_date, date_field, today or date.today())
     check_not_before(new.voucher_date, cbo.formed_on, date_field, "the CBO was formed")
     if cbo.cut_off_on is not None:
@@ -332,6 +331,10 @@ async def approve_voucher(session: AsyncSession, principal: Principal, voucher_i
     vouchers = await _for_change(session, principal, voucher_id)
     _check_draft(vouchers, principal, "approved")
     for voucher in vouchers:
+        # A CBO closed (or never approved) since the voucher was recorded keeps no books.
+        cbo = await session.get(Cbo, voucher.cbo_id)
+        assert cbo is not None
+        check_transacting(cbo, "voucherId")
         await check_repayment_split(session, voucher)
         if voucher.reverses_id is not None:
             original = await session.get(Voucher, voucher.reverses_id)
