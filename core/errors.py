@@ -28,6 +28,9 @@ class ErrorCode(StrEnum):
     UNBALANCED = "unbalanced"
     LIKELY_DUPLICATE = "likely_duplicate"
     INSUFFICIENT_FUNDS = "insufficient_funds"
+    # Money still between a member and her SHG (savings, a loan, a pending voucher) when
+    # she would exit or transfer.
+    UNSETTLED = "unsettled"
 
 
 class DomainError(Exception):

@@ -49,6 +49,7 @@ from hierarchy.models import Cbo, Member, MembershipPeriod, MemberStatus
 from identity.models import AadhaarRegistration
 from identity.numbers import clean_aadhaar, clean_account, clean_ifsc
 from identity.tokens import Keyring
+from ledger.settlement import check_settled
 
 _WRITERS = (Role.ADMIN, Role.BOOKKEEPER)
 
@@ -277,11 +278,14 @@ async def transfer_member(
     *,
     today: date | None = None,
 ) -> Member:
-    """Exit her current SHG and join another on the same day; her member ID and identity stay."""
+    """Exit her current SHG and join another on the same day; her member ID and identity stay.
+
+    Only once she is square with the SHG she leaves (:mod:`ledger.settlement`)."""
     principal.require(*_WRITERS)
     why = _reason(reason)
     check_not_future(on, "transferredOn", today or date.today())
     member = await _active_member(session, principal, member_id)
+    await check_settled(session, member, "memberId")
     target = await shg_to_join(session, principal, to_shg_code, "toShgCode")
     if target.id == member.shg_id:
         raise DomainError(ErrorCode.INVALID, "toShgCode", "She is already a member of this SHG")
@@ -316,11 +320,14 @@ async def exit_member(
     *,
     today: date | None = None,
 ) -> Member:
-    """End her membership; her Aadhaar becomes free to enrol again, her record stays."""
+    """End her membership; her Aadhaar becomes free to enrol again, her record stays.
+
+    Only once she is square with her SHG (:mod:`ledger.settlement`)."""
     principal.require(*_WRITERS)
     why = _reason(reason)
     check_not_future(on, "exitedOn", today or date.today())
     member = await _active_member(session, principal, member_id)
+    await check_settled(session, member, "memberId")
     period = await _current_period(session, member)
     check_not_before(on, period.joined_on, "exitedOn", "she joined her SHG")
     period.left_on = on

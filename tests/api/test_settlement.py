@@ -1,0 +1,115 @@
+"""A member leaves her SHG (exit or transfer) only when she is square with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from core.access import Role
+from tests.conftest import Api
+from tests.world import World, build_world
+
+RECORD = """mutation($input: RecordVoucherInput!) { recordVoucher(input: $input) {
+    voucher { id } errors { code field } } }"""
+DRAFTS = """query($c: String!) { vouchers(cboCode: $c, status: DRAFT) { edges { node { id } } } }"""
+APPROVE = """mutation($id: ID!) { approveVoucher(input: {voucherId: $id}) { errors { code } } }"""
+DISBURSE = """mutation($input: DisburseLoanInput!) { disburseLoan(input: $input) {
+    loan { id } errors { code field } } }"""
+REPAY = """mutation($input: RecordRepaymentInput!) { recordRepayment(input: $input) {
+    loan { status } errors { code field message } } }"""
+TRANSFER = """mutation($input: TransferMemberInput!) { transferMember(input: $input) {
+    member { shg { code } } errors { code field message } } }"""
+EXIT = """mutation($input: ExitMemberInput!) { exitMember(input: $input) {
+    member { status } errors { code field message } } }"""
+
+
+@pytest.fixture
+async def world(sessions: Any) -> World:
+    return await build_world(sessions)
+
+
+def _voucher(shg: str, member: str, on: str, account: str, debit: bool) -> dict[str, Any]:
+    """Rs 500 between cash and her ``account``: saved (credit) or paid back to her (debit)."""
+    hers = {"account": account, "memberId": member, "debit" if debit else "credit": "500"}
+    cash = {"account": "cash", "credit" if debit else "debit": "500"}
+    return {"input": {"cboCode": shg, "voucherDate": on, "narration": "Savings",
+                      "lines": [cash, hers]}}  # fmt: skip
+
+
+async def _approve_drafts(api: Api, shg: str) -> None:
+    for edge in (await api.query(DRAFTS, {"c": shg}))["vouchers"]["edges"]:
+        answer = await api.query(APPROVE, {"id": edge["node"]["id"]}, role=Role.APPROVER)
+        assert answer["approveVoucher"]["errors"] == []
+
+
+async def _move(api: Api, member: str, target: str) -> dict[str, Any]:
+    moved = await api.query(
+        TRANSFER,
+        {
+            "input": {
+                "memberId": member,
+                "toShgCode": target,
+                "transferredOn": "2024-08-01",
+                "reason": "married into another village",
+            }
+        },
+        subject="bk-1",
+    )
+    answer: dict[str, Any] = moved["transferMember"]
+    return answer
+
+
+async def _leave(api: Api, member: str, target: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Try both ways out: a transfer, and an exit."""
+    moved = await _move(api, member, target)
+    left = await api.query(
+        EXIT,
+        {"input": {"memberId": member, "exitedOn": "2024-08-01", "reason": "moved away"}},
+        subject="bk-1",
+    )
+    return moved, left["exitMember"]
+
+
+def _refused(answer: dict[str, Any]) -> tuple[str, str]:
+    [error] = answer["errors"]
+    assert "lines[" not in error["field"] and "500" not in error["message"]
+    return error["code"], error["field"]
+
+
+async def test_she_leaves_only_once_her_savings_and_loans_are_settled(
+    api: Api, world: World
+) -> None:
+    shgs = sorted(c for c, t in world.cbos.items() if t.kind == "shg")
+    shg, target = shgs[0], shgs[-1]
+    member = sorted(m for m, t in world.members.items() if shg in t.ancestors)[0]
+    unsettled = ("UNSETTLED", "memberId")
+
+    saved = await api.query(
+        RECORD, _voucher(shg, member, "2024-04-07", "savings_compulsory", False), subject="bk-1"
+    )
+    assert saved["recordVoucher"]["errors"] == []
+    # A voucher still waiting for a checker is money not yet settled either.
+    assert [_refused(a) for a in await _leave(api, member, target)] == [unsettled, unsettled]
+    await _approve_drafts(api, shg)
+    loan = {"shgCode": shg, "memberId": member, "principal": "300", "annualRatePercent": "0",
+            "months": 3, "method": "FLAT", "disbursedOn": "2024-04-10",
+            "firstDueOn": "2024-05-10"}  # fmt: skip
+    lent = (await api.query(DISBURSE, {"input": loan}, subject="bk-1"))["disburseLoan"]
+    assert lent["errors"] == []
+    await _approve_drafts(api, shg)
+    assert [_refused(a) for a in await _leave(api, member, target)] == [unsettled, unsettled]
+
+    # Refused, she is still here, and her loan still takes its repayment.
+    repay = {"loanId": lent["loan"]["id"], "amount": "300", "paidOn": "2024-07-10"}
+    repaid = (await api.query(REPAY, {"input": repay}, subject="bk-1"))["recordRepayment"]
+    assert repaid["errors"] == []
+    await _approve_drafts(api, shg)
+    # Her loan is closed; her savings are still hers to take.
+    assert [_refused(a) for a in await _leave(api, member, target)] == [unsettled, unsettled]
+    paid_out = _voucher(shg, member, "2024-07-31", "savings_compulsory", True)
+    assert (await api.query(RECORD, paid_out, subject="bk-1"))["recordVoucher"]["errors"] == []
+    await _approve_drafts(api, shg)
+
+    moved = await _move(api, member, target)
+    assert moved == {"member": {"shg": {"code": target}}, "errors": []}
