@@ -276,7 +276,9 @@ async def record_repayment(
                 LineInput("loans_to_members", credit_paise=to_principal, member_id=member.member_id)
             )
         if to_interest:
-            lines.append(LineInput("interest_income", credit_paise=to_interest))
+            lines.append(
+                LineInput("interest_income", credit_paise=to_interest, member_id=member.member_id)
+            )
     else:  # the group pays its lender from its bank account
         lines = [LineInput("bank", credit_paise=amount_paise)]
         if to_principal:

@@ -75,15 +75,15 @@ def _text(value: str | None, field: str, what: str) -> str:
 
 async def _line_member(session: AsyncSession, cbo: Cbo, line: LineInput, field: str) -> int:
     account = ACCOUNTS[line.account]
-    if not account.per_member:
-        if line.member_id:
+    if not line.member_id:
+        if account.per_member:
             raise DomainError(
-                ErrorCode.INVALID, f"{field}.memberId", "This account has no member ledger"
+                ErrorCode.REQUIRED, f"{field}.memberId", "Name the member for this account"
             )
         return NO_MEMBER
-    if not line.member_id:
+    if not (account.per_member or account.paid_by_member):
         raise DomainError(
-            ErrorCode.REQUIRED, f"{field}.memberId", "Name the member for this account"
+            ErrorCode.INVALID, f"{field}.memberId", "This account has no member ledger"
         )
     return (await active_member(session, cbo.id, line.member_id, f"{field}.memberId")).id
 
