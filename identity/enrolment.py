@@ -28,6 +28,7 @@ from dedup.online import (
     LikelyDuplicate,
     Matcher,
     check_new_member,
+    follow_transfer,
     lock_keys,
     person_of,
     queue_pair,
@@ -299,6 +300,7 @@ async def transfer_member(
     member.joined_on = on
     session.add(MembershipPeriod(member_pk=member.id, shg_id=target.id, joined_on=on))
     await store_keys(session, member)
+    await follow_transfer(session, member)
     await record_audit(
         session,
         actor=principal.subject,
