@@ -410,6 +410,33 @@ async def reverse_voucher(
     return reversals[0]
 
 
+async def _check_members_still_here(
+    session: AsyncSession, original: Voucher, lines: list[VoucherLine]
+) -> None:
+    """A reversal moves the balances of the members it names, so each must still belong to
+    the CBO: one who left it left square (ledger.settlement), and her books there stay shut."""
+    named = {line.member_pk for line in lines if line.member_pk is not None}
+    if not named:
+        return
+    here = set(
+        (
+            await session.scalars(
+                select(Member.id).where(
+                    Member.id.in_(named),
+                    Member.shg_id == original.cbo_id,
+                    Member.status == MemberStatus.ACTIVE,
+                )
+            )
+        ).all()
+    )
+    if named - here:
+        raise DomainError(
+            ErrorCode.INVALID_STATE,
+            "voucherId",
+            "This voucher names a member who has left this SHG: her books here are closed",
+        )
+
+
 async def _reversal(
     session: AsyncSession, principal: Principal, original: Voucher, on: date, why: str
 ) -> Voucher:
@@ -430,6 +457,8 @@ async def _reversal(
         )
     check_not_before(on, original.voucher_date, "reversedOn", "the voucher's own date")
     await check_reversal_order(session, original, "voucherId")
+    lines = await _lines(session, original)
+    await _check_members_still_here(session, original, lines)
     reversal = Voucher(
         cbo_id=original.cbo_id,
         voucher_date=on,
@@ -444,6 +473,6 @@ async def _reversal(
         setattr(reversal, column, getattr(original, column))
     rows = [
         VoucherLine(account=line.account, member_pk=line.member_pk, amount_paise=-line.amount_paise)
-        for line in await _lines(session, original)
+        for line in lines
     ]
     return await _save(session, principal, reversal, rows, "voucher.reversal_recorded")

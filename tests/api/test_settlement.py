@@ -18,6 +18,8 @@ DISBURSE = """mutation($input: DisburseLoanInput!) { disburseLoan(input: $input)
     loan { id } errors { code field } } }"""
 REPAY = """mutation($input: RecordRepaymentInput!) { recordRepayment(input: $input) {
     loan { status } errors { code field message } } }"""
+REVERSE = """mutation($id: ID!, $on: Date!) { reverseVoucher(input: {voucherId: $id,
+    reversedOn: $on, reason: "paid to the wrong member"}) { voucher { id } errors { code field } } }"""
 TRANSFER = """mutation($input: TransferMemberInput!) { transferMember(input: $input) {
     member { shg { code } } errors { code field message } } }"""
 EXIT = """mutation($input: ExitMemberInput!) { exitMember(input: $input) {
@@ -108,8 +110,16 @@ async def test_she_leaves_only_once_her_savings_and_loans_are_settled(
     # Her loan is closed; her savings are still hers to take.
     assert [_refused(a) for a in await _leave(api, member, target)] == [unsettled, unsettled]
     paid_out = _voucher(shg, member, "2024-07-31", "savings_compulsory", True)
-    assert (await api.query(RECORD, paid_out, subject="bk-1"))["recordVoucher"]["errors"] == []
+    payout = (await api.query(RECORD, paid_out, subject="bk-1"))["recordVoucher"]
+    assert payout["errors"] == []
     await _approve_drafts(api, shg)
 
     moved = await _move(api, member, target)
     assert moved == {"member": {"shg": {"code": target}}, "errors": []}
+    # Gone square, she stays square: no reversal reopens her books in the SHG she left.
+    undo = {"id": payout["voucher"]["id"], "on": "2024-08-02"}
+    reversed_ = (await api.query(REVERSE, undo, subject="bk-1"))["reverseVoucher"]
+    assert reversed_ == {
+        "voucher": None,
+        "errors": [{"code": "INVALID_STATE", "field": "voucherId"}],
+    }
