@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from core.access import Role
+from dedup.sweep import sweep
 from tests.conftest import Api
 from tests.world import World, build_world
 
@@ -123,3 +124,46 @@ async def test_she_leaves_only_once_her_savings_and_loans_are_settled(
         "voucher": None,
         "errors": [{"code": "INVALID_STATE", "field": "voucherId"}],
     }
+
+
+ENROL = """mutation($input: EnrollMemberInput!) { enrollMember(input: $input) {
+    member { memberId } verdict errors { code field } } }"""
+UPDATE = """mutation($input: UpdateMemberProfileInput!) { updateMemberProfile(input: $input) {
+    errors { code field } } }"""
+QUEUE = """query { duplicateCandidates(first: 10) { edges { node { id } } } }"""
+DECIDE = """mutation($input: DecideMatchInput!) { decideMatch(input: $input) {
+    candidate { status later { status } } errors { code field } } }"""
+
+
+async def test_a_duplicate_decision_does_not_strand_her_savings(
+    api: Api, world: World, sessions: Any
+) -> None:
+    """A second membership that saved money before the sweep found it ends only once settled."""
+    shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    her = {"name": "Smt. Phoolmati Devi", "relativeName": "Ram Prasad", "relation": "HUSBAND",
+           "birthDate": "1984-07-15", "mobile": "9876501234"}  # fmt: skip
+    first = {"shgCode": shg, "gender": "F", "joinedOn": "2024-01-01", **her}
+    assert (await api.query(ENROL, {"input": first}))["enrollMember"]["verdict"] == "CLEAR"
+    other = {"shgCode": shg, "gender": "F", "joinedOn": "2024-01-01", "name": "Kamla Verma",
+             "birthYear": 1961}  # fmt: skip
+    second = (await api.query(ENROL, {"input": other}))["enrollMember"]
+    assert second["verdict"] == "CLEAR"
+    twin = second["member"]["memberId"]
+    saved = _voucher(shg, twin, "2024-04-07", "savings_compulsory", False)
+    assert (await api.query(RECORD, saved, subject="bk-1"))["recordVoucher"]["errors"] == []
+    await _approve_drafts(api, shg)
+    # Corrected to the same woman's details, she is found by the next sweep.
+    corrected = await api.query(UPDATE, {"input": {"memberId": twin, "birthYear": None, **her}})
+    assert corrected["updateMemberProfile"]["errors"] == []
+    assert (await sweep(sessions)).queued == 1
+    [edge] = (await api.query(QUEUE, role=Role.REVIEWER))["duplicateCandidates"]["edges"]
+    decide = {"input": {"id": edge["node"]["id"], "decision": "DUPLICATE"}}
+    refused = (await api.query(DECIDE, decide, role=Role.REVIEWER))["decideMatch"]
+    assert refused == {"candidate": None, "errors": [{"code": "UNSETTLED", "field": "id"}]}
+
+    paid_out = _voucher(shg, twin, "2024-04-30", "savings_compulsory", True)
+    assert (await api.query(RECORD, paid_out, subject="bk-1"))["recordVoucher"]["errors"] == []
+    await _approve_drafts(api, shg)
+    ended = (await api.query(DECIDE, decide, role=Role.REVIEWER))["decideMatch"]
+    assert ended == {"candidate": {"status": "DUPLICATE", "later": {"status": "EXITED"}},
+                     "errors": []}  # fmt: skip
