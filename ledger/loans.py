@@ -270,6 +270,14 @@ async def record_repayment(
     if source is LoanSource.SHG_CORPUS:  # she pays the group, in cash at the meeting
         member = await session.get(Member, loan.member_pk)
         assert member is not None
+        if member.shg_id != loan.cbo_id or member.status is not MemberStatus.ACTIVE:
+            # Only a membership ended before leaving required settlement (ledger.settlement)
+            # leaves a loan behind; say so of the loan asked about, not of a voucher line.
+            raise DomainError(
+                ErrorCode.INVALID_STATE,
+                "loanId",
+                "Its borrower has left this SHG, so it takes no repayment in her name here",
+            )
         lines = [LineInput("cash", debit_paise=amount_paise)]
         if to_principal:
             lines.append(

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from core.access import Role
 from dedup.sweep import sweep
+from hierarchy.models import Member, MemberStatus
 from tests.conftest import Api
 from tests.world import World, build_world
 
@@ -167,3 +169,26 @@ async def test_a_duplicate_decision_does_not_strand_her_savings(
     ended = (await api.query(DECIDE, decide, role=Role.REVIEWER))["decideMatch"]
     assert ended == {"candidate": {"status": "DUPLICATE", "later": {"status": "EXITED"}},
                      "errors": []}  # fmt: skip
+
+
+async def test_a_loan_left_behind_by_an_earlier_release_is_refused_by_its_own_field(
+    api: Api, world: World, sessions: Any
+) -> None:
+    """Before settlement was required an exit could leave a loan behind: a repayment on it
+    is refused naming ``loanId``, never an internal voucher line."""
+    shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    member = sorted(m for m, t in world.members.items() if shg in t.ancestors)[0]
+    saved = _voucher(shg, member, "2024-04-07", "savings_compulsory", False)
+    assert (await api.query(RECORD, saved, subject="bk-1"))["recordVoucher"]["errors"] == []
+    loan = {"shgCode": shg, "memberId": member, "principal": "300", "annualRatePercent": "0",
+            "months": 3, "method": "FLAT", "disbursedOn": "2024-04-10",
+            "firstDueOn": "2024-05-10"}  # fmt: skip
+    lent = (await api.query(DISBURSE, {"input": loan}, subject="bk-1"))["disburseLoan"]
+    await _approve_drafts(api, shg)
+    async with sessions() as session, session.begin():  # an exit as the earlier release made it
+        await session.execute(
+            update(Member).where(Member.member_id == member).values(status=MemberStatus.EXITED)
+        )
+    repay = {"loanId": lent["loan"]["id"], "amount": "100", "paidOn": "2024-05-10"}
+    refused = (await api.query(REPAY, {"input": repay}, subject="bk-1"))["recordRepayment"]
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID_STATE", "loanId")]
