@@ -335,6 +335,8 @@ async def approve_voucher(session: AsyncSession, principal: Principal, voucher_i
         cbo = await session.get(Cbo, voucher.cbo_id)
         assert cbo is not None
         check_transacting(cbo, "voucherId")
+        # A draft recorded as she left (the two raced) must not post to her closed books.
+        await _check_members_still_here(session, voucher, await _lines(session, voucher))
         await check_repayment_split(session, voucher)
         if voucher.reverses_id is not None:
             original = await session.get(Voucher, voucher.reverses_id)
@@ -413,8 +415,9 @@ async def reverse_voucher(
 async def _check_members_still_here(
     session: AsyncSession, original: Voucher, lines: list[VoucherLine]
 ) -> None:
-    """A reversal moves the balances of the members it names, so each must still belong to
-    the CBO: one who left it left square (ledger.settlement), and her books there stay shut."""
+    """A voucher posted (or a reversal) moves the balances of the members it names, so each
+    must still belong to the CBO: one who left it left square (ledger.settlement), and her
+    books there stay shut."""
     named = {line.member_pk for line in lines if line.member_pk is not None}
     if not named:
         return

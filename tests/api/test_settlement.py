@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from core.access import Role
 from dedup.sweep import sweep
-from hierarchy.models import Member, MemberStatus
+from hierarchy.models import Cbo, Member, MemberStatus
+from ledger.models import LedgerBalance
 from tests.conftest import Api
 from tests.world import World, build_world
 
@@ -23,6 +24,8 @@ REPAY = """mutation($input: RecordRepaymentInput!) { recordRepayment(input: $inp
     loan { status } errors { code field message } } }"""
 REVERSE = """mutation($id: ID!, $on: Date!) { reverseVoucher(input: {voucherId: $id,
     reversedOn: $on, reason: "paid to the wrong member"}) { voucher { id } errors { code field } } }"""
+APPROVE_ONE = """mutation($id: ID!) { approveVoucher(input: {voucherId: $id}) {
+    errors { code field } } }"""
 TRANSFER = """mutation($input: TransferMemberInput!) { transferMember(input: $input) {
     member { shg { code } } errors { code field message } } }"""
 EXIT = """mutation($input: ExitMemberInput!) { exitMember(input: $input) {
@@ -192,3 +195,24 @@ async def test_a_loan_left_behind_by_an_earlier_release_is_refused_by_its_own_fi
     repay = {"loanId": lent["loan"]["id"], "amount": "100", "paidOn": "2024-05-10"}
     refused = (await api.query(REPAY, {"input": repay}, subject="bk-1"))["recordRepayment"]
     assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID_STATE", "loanId")]
+
+
+async def test_a_draft_that_raced_her_exit_does_not_post_to_her_closed_books(
+    api: Api, world: World, sessions: Any
+) -> None:
+    shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    member = sorted(m for m, t in world.members.items() if shg in t.ancestors)[0]
+    saved = _voucher(shg, member, "2024-04-07", "savings_compulsory", False)
+    recorded = (await api.query(RECORD, saved, subject="bk-1"))["recordVoucher"]
+    async with sessions() as session, session.begin():  # her exit, committed in between
+        await session.execute(
+            update(Member).where(Member.member_id == member).values(status=MemberStatus.EXITED)
+        )
+    approved = await api.query(APPROVE_ONE, {"id": recorded["voucher"]["id"]}, role=Role.APPROVER)
+    assert approved["approveVoucher"]["errors"] == [{"code": "INVALID_STATE", "field": "voucherId"}]
+    async with sessions() as session:
+        shg_id = select(Cbo.id).where(Cbo.code == shg).scalar_subquery()
+        posted = await session.scalar(
+            select(func.count()).select_from(LedgerBalance).where(LedgerBalance.cbo_id == shg_id)
+        )
+    assert posted == 0
