@@ -8,6 +8,10 @@ One active membership per Aadhaar nationwide: enrolment first looks the
 Aadhaar up under every active key and refuses a second membership; the
 registry's unique index on active tokens makes the same refusal hold when
 two enrolments race (the loser's transaction fails and, retried, is refused).
+
+She leaves an SHG (exit, transfer) only square with it (:mod:`ledger.settlement`),
+and a transfer takes the review pairs of her membership along, so her former
+SHG's scope no longer sees them (:func:`dedup.online.follow_transfer`).
 """
 
 from __future__ import annotations

@@ -26,6 +26,8 @@ TRANSFER = """mutation($input: TransferMemberInput!) { transferMember(input: $in
 PASSBOOK = """query($m: String!) { passbook(memberId: $m) { interestPaid finesPaid
     balances { shg { code } account balance }
     entries { shg { code } narration account debit credit balance } } }"""
+BOOKS = """query($c: String!) { vouchers(cboCode: $c) { edges { node { narration
+    lines { account member { memberId name shg { code } } } } } } }"""
 MEMBER = """query($m: String!) { member(memberId: $m) { memberId } }"""
 NODE = """query($id: ID!) { node(id: $id) { ... on Voucher { narration } } }"""
 
@@ -144,10 +146,15 @@ async def test_after_a_transfer_each_scope_sees_only_its_own_shgs_books(
                                  scope=scope)  # fmt: skip
         assert hidden == {"node": None}
 
-    # Her former SHG's scope no longer sees her at all: no passbook, no member.
+    # Her former SHG's scope no longer sees her at all: no passbook, no member, and its own
+    # books' lines that name her lead nowhere.
     for scope in (_place(world, old, "village"), _place(world, old, "block"), old):
         seen = await api.query(PASSBOOK, {"m": member}, role=Role.ANALYST, scope=scope)
         assert seen == {"passbook": None}, scope
         assert await api.query(MEMBER, {"m": member}, role=Role.ANALYST, scope=scope) == {
             "member": None
         }
+        books = await api.query(BOOKS, {"c": old}, role=Role.ANALYST, scope=scope)
+        narrations = [edge["node"]["narration"] for edge in books["vouchers"]["edges"]]
+        assert "Savings returned at old" in narrations
+        assert new not in str(books) and "name" not in str(books)
