@@ -35,6 +35,9 @@ class ErrorCode(StrEnum):
     INSUFFICIENT_FUNDS = "insufficient_funds"
     # A member held at enrolment for a duplicate review: she may not act until cleared.
     PENDING_REVIEW = "pending_review"
+    # Money still between a member and her SHG (savings, a loan, a pending voucher) when
+    # she would exit or transfer.
+    UNSETTLED = "unsettled"
 
 
 class DomainError(Exception):

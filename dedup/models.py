@@ -47,8 +47,9 @@ class DuplicateCandidate(Base):
     ``member_a_pk`` is the earlier membership, ``member_b_pk`` the later
     one, which a DUPLICATE decision ends. One row per pair, ever: a
     NOT_DUPLICATE decision stays and the pair is never raised again. The
-    ancestor ids are the later member's, so a reviewer sees the pairs whose
-    later membership is in scope.
+    ancestor ids are the later member's, and follow her when she transfers
+    (:func:`dedup.online.follow_transfer`), so a reviewer sees the pairs whose
+    later membership is in scope, and only while it is.
     """
 
     __tablename__ = "duplicate_candidate"

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.database import lock_names
@@ -209,6 +209,20 @@ async def store_keys(session: AsyncSession, member: Member) -> None:
         await session.execute(insert(MatchKey), rows)
 
 
+# The pair lives where its later membership lives: a reviewer sees (and decides) the pairs
+# whose later member is in scope.
+PAIR_ANCESTORS = (
+    "state_id",
+    "district_id",
+    "block_id",
+    "gp_id",
+    "village_id",
+    "clf_id",
+    "vo_id",
+    "shg_id",
+)
+
+
 def queue_pair(
     session: AsyncSession,
     earlier: Member,
@@ -226,14 +240,17 @@ def queue_pair(
         model_version=model_version,
         status=CandidateStatus.OPEN,
         found_by=found_by,
-        state_id=later.state_id,
-        district_id=later.district_id,
-        block_id=later.block_id,
-        gp_id=later.gp_id,
-        village_id=later.village_id,
-        clf_id=later.clf_id,
-        vo_id=later.vo_id,
-        shg_id=later.shg_id,
+        **{column: getattr(later, column) for column in PAIR_ANCESTORS},
     )
     session.add(row)
     return row
+
+
+async def follow_transfer(session: AsyncSession, member: Member) -> None:
+    """Move the pairs whose later membership is hers to where she now is (after a transfer),
+    decided ones too: her former SHG's scope no longer sees them, her new one's does."""
+    await session.execute(
+        update(DuplicateCandidate)
+        .where(DuplicateCandidate.member_b_pk == member.id)
+        .values({column: getattr(member, column) for column in PAIR_ANCESTORS})
+    )

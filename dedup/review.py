@@ -2,7 +2,8 @@
 
 NOT_DUPLICATE is remembered (the pair's row stays, so neither enrolment nor
 the sweep raises it again) and a pending member with nothing else open is
-cleared to transact. DUPLICATE ends the later membership; her record stays.
+cleared to transact. DUPLICATE ends the later membership (once it is square
+with its SHG, as any exit: :mod:`ledger.settlement`); her record stays.
 Every decision is audited with ids, never names.
 """
 
@@ -21,6 +22,7 @@ from dedup.models import CandidateStatus, DuplicateCandidate
 from hierarchy.models import Member, MemberStatus
 from identity.cards import revoke_cards
 from identity.enrolment import end_duplicate_membership, masked_member_id
+from ledger.settlement import check_settled
 
 DECIDERS = (Role.ADMIN, Role.REVIEWER)
 MAX_NOTE = 512
@@ -54,11 +56,14 @@ async def decide_match(
     earlier = await session.get(Member, pair.member_a_pk)
     assert later is not None
     assert earlier is not None
+    ending = decision is CandidateStatus.DUPLICATE and later.status is not MemberStatus.EXITED
+    if ending:  # a membership ends only square with its SHG, as at an exit
+        await check_settled(session, later, "id")
     pair.status = decision
     pair.decided_by = principal.subject
     pair.decided_at = utc_now()
     pair.note = text
-    if decision is CandidateStatus.DUPLICATE and later.status is not MemberStatus.EXITED:
+    if ending:
         reason = f"duplicate of member {masked_member_id(earlier.member_id)}"
         await end_duplicate_membership(session, later, today or date.today(), reason)
         await revoke_cards(session, later, "duplicate", principal.subject)

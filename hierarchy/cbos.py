@@ -4,6 +4,10 @@ A bookkeeper or admin creates a CBO as a draft; an approver (or admin) who is
 not its creator approves it; an admin or approver closes it once nothing
 active hangs below it. The row keeps who did each step; the audit log keeps
 the history.
+
+Only an approved CBO transacts: a draft (never approved) or a closed one
+takes no members and keeps no books (:func:`check_transacting`, called by
+every write that enrols into an SHG or records or approves a voucher).
 """
 
 from __future__ import annotations
@@ -77,6 +81,17 @@ def cbo_row(
         cbo.clf_id = parent.clf_id
         cbo.vo_id = parent.vo_id
     return cbo
+
+
+def check_transacting(cbo: Cbo, field: str) -> None:
+    """Refuse, naming ``field``, a write into a CBO that is not approved (a draft or closed)."""
+    what = cbo.kind.value.upper()
+    if cbo.status is CboStatus.DRAFT:
+        raise DomainError(
+            ErrorCode.INVALID_STATE, field, f"This {what} is not approved yet: it cannot transact"
+        )
+    if cbo.status is CboStatus.CLOSED:
+        raise DomainError(ErrorCode.INVALID_STATE, field, f"This {what} is closed")
 
 
 async def _parent_of(

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import Principal
 from core.errors import DomainError, ErrorCode, Refusals
+from hierarchy.cbos import check_transacting
 from hierarchy.fields import (
     check_birth,
     check_not_future,
@@ -24,7 +25,6 @@ from hierarchy.models import (
     GEO_COLUMNS,
     Cbo,
     CboKind,
-    CboStatus,
     Gender,
     Member,
     MemberStatus,
@@ -114,12 +114,11 @@ def clean_profile(profile: MemberProfile, today: date) -> MemberProfile:
 async def shg_to_join(
     session: AsyncSession, principal: Principal, shg_code: str, field: str
 ) -> Cbo:
-    """An SHG in the caller's scope that can take members (not closed)."""
+    """An SHG in the caller's scope that can take members (approved, not closed)."""
     shg = await cbo_by_code(session, principal.scope, shg_code, CboKind.SHG, for_update=True)
     if shg is None:
         raise DomainError(ErrorCode.NOT_FOUND, field, "No SHG with this code in your scope")
-    if shg.status is CboStatus.CLOSED:
-        raise DomainError(ErrorCode.INVALID_STATE, field, "This SHG is closed")
+    check_transacting(shg, field)
     return shg
 
 

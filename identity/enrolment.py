@@ -8,6 +8,10 @@ One active membership per Aadhaar nationwide: enrolment first looks the
 Aadhaar up under every active key and refuses a second membership; the
 registry's unique index on active tokens makes the same refusal hold when
 two enrolments race (the loser's transaction fails and, retried, is refused).
+
+She leaves an SHG (exit, transfer) only square with it (:mod:`ledger.settlement`),
+and a transfer takes the review pairs of her membership along, so her former
+SHG's scope no longer sees them (:func:`dedup.online.follow_transfer`).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from dedup.online import (
     Matcher,
     Newcomer,
     check_new_member,
+    follow_transfer,
     lock_keys,
     person_of,
     queue_pair,
@@ -52,6 +57,7 @@ from identity.cards import revoke_cards
 from identity.models import AadhaarRegistration
 from identity.numbers import clean_aadhaar, clean_account, clean_ifsc
 from identity.tokens import Keyring
+from ledger.settlement import check_settled
 
 _WRITERS = (Role.ADMIN, Role.BOOKKEEPER)
 
@@ -313,11 +319,14 @@ async def transfer_member(
     *,
     today: date | None = None,
 ) -> Member:
-    """Exit her current SHG and join another on the same day; her member ID and identity stay."""
+    """Exit her current SHG and join another on the same day; her member ID and identity stay.
+
+    Only once she is square with the SHG she leaves (:mod:`ledger.settlement`)."""
     principal.require(*_WRITERS)
     why = _reason(reason)
     check_not_future(on, "transferredOn", today or date.today())
     member = await _active_member(session, principal, member_id)
+    await check_settled(session, member, "memberId")
     target = await shg_to_join(session, principal, to_shg_code, "toShgCode")
     if target.id == member.shg_id:
         raise DomainError(ErrorCode.INVALID, "toShgCode", "She is already a member of this SHG")
@@ -332,6 +341,7 @@ async def transfer_member(
     session.add(MembershipPeriod(member_pk=member.id, shg_id=target.id, joined_on=on))
     await revoke_cards(session, member, "transfer", principal.subject)  # they name her old SHG
     await store_keys(session, member)
+    await follow_transfer(session, member)
     await record_audit(
         session,
         actor=principal.subject,
@@ -353,11 +363,14 @@ async def exit_member(
     *,
     today: date | None = None,
 ) -> Member:
-    """End her membership; her Aadhaar becomes free to enrol again, her record stays."""
+    """End her membership; her Aadhaar becomes free to enrol again, her record stays.
+
+    Only once she is square with her SHG (:mod:`ledger.settlement`)."""
     principal.require(*_WRITERS)
     why = _reason(reason)
     check_not_future(on, "exitedOn", today or date.today())
     member = await _active_member(session, principal, member_id)
+    await check_settled(session, member, "memberId")
     period = await _current_period(session, member)
     check_not_before(on, period.joined_on, "exitedOn", "she joined her SHG")
     period.left_on = on

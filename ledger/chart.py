@@ -1,7 +1,10 @@
 """The chart of accounts of SHGs, VOs and CLFs.
 
 Account codes are stable strings, used in vouchers and reports. Member
-accounts (savings, loans to members) carry a sub-ledger per member. Balances
+accounts (savings, loans to members) carry a sub-ledger per member. Income a
+member pays the group (interest on her loan, her fines) names her on its
+line when she paid it, so her passbook shows what she paid; those accounts
+may also take lines naming no one (a VO's interest from SHGs). Balances
 are kept debit-positive: an asset's balance is positive, a liability's or a
 fund's negative.
 """
@@ -28,7 +31,8 @@ class Account:
     name: str
     type: AccountType
     kinds: frozenset[CboKind]
-    per_member: bool = False
+    per_member: bool = False  # every line names a member: her balance is hers
+    paid_by_member: bool = False  # a line may name the member who paid it
 
 
 _ALL = frozenset(CboKind)
@@ -60,8 +64,8 @@ CHART: tuple[Account, ...] = (
     # What a group owned less what it owed when it came on the platform: the
     # balancing side of its cut-off entry (ledger.cutoff).
     Account("accumulated_surplus", "Accumulated surplus at cut-off", AccountType.FUND, _ALL),
-    Account("interest_income", "Interest income", AccountType.INCOME, _ALL),
-    Account("fines", "Fines", AccountType.INCOME, _SHG),
+    Account("interest_income", "Interest income", AccountType.INCOME, _ALL, paid_by_member=True),
+    Account("fines", "Fines", AccountType.INCOME, _SHG, paid_by_member=True),
     Account("other_income", "Other income", AccountType.INCOME, _ALL),
     Account("interest_expense", "Interest expense", AccountType.EXPENSE, _ALL),
     Account("other_expenses", "Other expenses", AccountType.EXPENSE, _ALL),

@@ -34,6 +34,7 @@ from sqlalchemy.orm import aliased
 from core.access import Principal, Role, Scope
 from core.errors import DomainError, ErrorCode
 from core.money import check_paise
+from hierarchy.cbos import check_transacting
 from hierarchy.lookup import cbo_by_code
 from hierarchy.models import Cbo, CboKind
 from ledger.chart import ACCOUNTS, COMMUNITY_FUNDS
@@ -65,6 +66,7 @@ async def release_fund(
     receiver = await cbo_by_code(session, principal.scope, new.to_code)
     if receiver is None:
         raise DomainError(ErrorCode.NOT_FOUND, "toCode", "No CBO with this code in your scope")
+    check_transacting(receiver, "toCode")
     if receiver.kind not in ACCOUNTS[new.fund].kinds:
         raise DomainError(
             ErrorCode.INVALID, "fund", f"A {receiver.kind.value.upper()} holds no such fund"
@@ -137,6 +139,7 @@ async def _giver(
     giver = await cbo_by_code(session, principal.scope, from_code)
     if giver is None:
         raise DomainError(ErrorCode.NOT_FOUND, "fromCode", "No CBO with this code in your scope")
+    check_transacting(giver, "fromCode")
     if giver.kind is CboKind.SHG or giver.id not in (receiver.clf_id, receiver.vo_id):
         raise DomainError(
             ErrorCode.OUTSIDE_PARENT,

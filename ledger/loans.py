@@ -33,10 +33,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.access import Principal, Role
 from core.errors import DomainError, ErrorCode
 from core.money import check_paise
+from hierarchy.cbos import check_transacting
 from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code, member_by_member_id
 from hierarchy.members import check_can_take_part
-from hierarchy.models import Cbo, CboKind, Member
+from hierarchy.models import Cbo, CboKind, Member, MemberStatus
 from ledger.interest import InterestMethod, Repayment, position
 from ledger.loan_book import counted_repayments, loan_schedule
 from ledger.models import LEDGER_ANCESTORS, Loan, LoanRepayment, LoanSource, LoanStatus
@@ -95,6 +96,7 @@ async def disburse_loan(
     shg = await cbo_by_code(session, principal.scope, new.shg_code, CboKind.SHG)
     if shg is None:
         raise DomainError(ErrorCode.NOT_FOUND, "shgCode", "No SHG with this code in your scope")
+    check_transacting(shg, "shgCode")
     member = None
     if new.source is LoanSource.SHG_CORPUS:
         member = await member_by_member_id(session, principal.scope, new.member_id or "")
@@ -196,6 +198,7 @@ async def _seen_lender(
             field,
             "A CIF loan moves the lender's books too: someone who sees them records it",
         )
+    check_transacting(lender, field)
     return lender
 
 
@@ -257,6 +260,7 @@ async def record_repayment(
     to_principal = after.principal_paid_paise - before.principal_paid_paise
     shg = await session.get(Cbo, loan.cbo_id)
     assert shg is not None
+    check_transacting(shg, "loanId")
     source = LoanSource(loan.source)
     lender = (
         None
@@ -266,13 +270,23 @@ async def record_repayment(
     if source is LoanSource.SHG_CORPUS:  # she pays the group, in cash at the meeting
         member = await session.get(Member, loan.member_pk)
         assert member is not None
+        if member.shg_id != loan.cbo_id or member.status is not MemberStatus.ACTIVE:
+            # Only a membership ended before leaving required settlement (ledger.settlement)
+            # leaves a loan behind; say so of the loan asked about, not of a voucher line.
+            raise DomainError(
+                ErrorCode.INVALID_STATE,
+                "loanId",
+                "Its borrower has left this SHG, so it takes no repayment in her name here",
+            )
         lines = [LineInput("cash", debit_paise=amount_paise)]
         if to_principal:
             lines.append(
                 LineInput("loans_to_members", credit_paise=to_principal, member_id=member.member_id)
             )
         if to_interest:
-            lines.append(LineInput("interest_income", credit_paise=to_interest))
+            lines.append(
+                LineInput("interest_income", credit_paise=to_interest, member_id=member.member_id)
+            )
     else:  # the group pays its lender from its bank account
         lines = [LineInput("bank", credit_paise=amount_paise)]
         if to_principal:

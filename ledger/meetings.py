@@ -137,11 +137,16 @@ async def record_meeting(
         await voucher(
             f"Savings at meeting of {new.held_on}", [LineInput("cash", debit_paise=total), *savings]
         )
-    fines = sum(entry.fine_paise for entry in new.members)
-    if fines:
+    # One line per member fined, naming her, so her passbook shows the fine she paid.
+    fined = [
+        LineInput("fines", credit_paise=entry.fine_paise, member_id=entry.member_id)
+        for entry in new.members
+        if entry.fine_paise
+    ]
+    if fined:
+        total = sum(line.credit_paise for line in fined)
         await voucher(
-            f"Fines at meeting of {new.held_on}",
-            [LineInput("cash", debit_paise=fines), LineInput("fines", credit_paise=fines)],
+            f"Fines at meeting of {new.held_on}", [LineInput("cash", debit_paise=total), *fined]
         )
     if new.bank_deposit_paise:
         amount = new.bank_deposit_paise

@@ -2,6 +2,11 @@
 
 Balances are kept by posting, so a report reads one row per account (and
 member) however many years of vouchers lie behind it.
+
+A passbook is a member's books in each SHG she has belonged to, kept apart
+(a transfer starts a new set) and shown only for the SHGs inside the
+reader's scope: what she saved and owes, and the interest and fines she
+paid, which the group's income lines name her for.
 """
 
 from __future__ import annotations
@@ -70,66 +75,93 @@ async def trial_balance(session: AsyncSession, scope: Scope, cbo_code: str) -> T
 
 
 @dataclass(frozen=True)
+class PassbookBalance:
+    shg: Cbo  # a member keeps one set of balances per SHG she has belonged to
+    account: Account
+    balance_paise: int  # debit-positive
+
+
+@dataclass(frozen=True)
 class PassbookEntry:
     voucher_id: int
+    shg: Cbo
     voucher_date: date
     narration: str
     account: Account
     amount_paise: int  # debit-positive, as in the books
-    balance_paise: int  # her balance in this account after the entry, debit-positive
+    balance_paise: int  # her balance in this account of this SHG after the entry
 
 
 @dataclass(frozen=True)
 class Passbook:
     member: Member
-    balances: dict[str, int]  # account code -> debit-positive balance
+    balances: list[PassbookBalance]  # by SHG (her current one first), then chart order
     entries: list[PassbookEntry]
+
+    def paid_paise(self, account: str) -> int:
+        """What she has paid into an income account (interest, fines), across her SHGs."""
+        return -sum(b.balance_paise for b in self.balances if b.account.code == account)
 
 
 async def passbook(
     session: AsyncSession, scope: Scope, member_id: str, *, last: int = 100
 ) -> Passbook | None:
-    """Her balances (from posted balances) and her latest ``last`` posted entries, oldest first.
+    """Her balances and her latest ``last`` posted entries (oldest first), in the SHGs
+    inside ``scope``; None when she (her current membership) is outside it.
 
-    The balances read one row per account; the entries walk the
+    A transfer leaves her books in each SHG apart: balances are kept per SHG, never
+    added across them, and a scope sees only the books of the SHGs inside it. Her
+    new SHG's scope does not see her former SHG's vouchers, and her former SHG's
+    scope no longer sees her at all (its own books still hold her old lines).
+
+    The balances read one row per SHG and account; the entries walk the
     ``(member_pk, voucher_id)`` index backwards from the newest, so opening a
     passbook costs the same after ten years of weekly meetings as after one.
     """
     member = await member_by_member_id(session, scope, member_id)
     if member is None:
         return None
-    balances = {
-        account: int(balance)
-        for account, balance in (
-            await session.execute(
-                select(LedgerBalance.account, LedgerBalance.balance_paise).where(
-                    LedgerBalance.member_pk == member.id
-                )
-            )
-        ).all()
-    }
     rows = (
         await session.execute(
-            select(VoucherLine, Voucher)
+            select(Cbo, LedgerBalance.account, LedgerBalance.balance_paise)
+            .join(Cbo, Cbo.id == LedgerBalance.cbo_id)
+            .where(LedgerBalance.member_pk == member.id, scope.clause(Cbo))
+        )
+    ).all()
+    order = {account: index for index, account in enumerate(ACCOUNTS)}
+    balances = sorted(
+        (PassbookBalance(cbo, ACCOUNTS[account], int(paise)) for cbo, account, paise in rows),
+        key=lambda b: (b.shg.id != member.shg_id, b.shg.code, order[b.account.code]),
+    )
+    lines = (
+        await session.execute(
+            select(VoucherLine, Voucher, Cbo)
             .join(Voucher, Voucher.id == VoucherLine.voucher_id)
-            .where(VoucherLine.member_pk == member.id, Voucher.status == VoucherStatus.APPROVED)
+            .join(Cbo, Cbo.id == Voucher.cbo_id)
+            .where(
+                VoucherLine.member_pk == member.id,
+                Voucher.status == VoucherStatus.APPROVED,
+                scope.clause(Voucher),
+            )
             .order_by(VoucherLine.voucher_id.desc(), VoucherLine.id.desc())
             .limit(last)
         )
     ).all()
-    running = dict(balances)
+    running = {(b.shg.id, b.account.code): b.balance_paise for b in balances}
     entries: list[PassbookEntry] = []
-    for line, voucher in rows:  # newest first: walk balances back from today's
+    for line, voucher, shg in lines:  # newest first: walk balances back from today's
+        key = (voucher.cbo_id, line.account)
         entries.append(
             PassbookEntry(
                 voucher.id,
+                shg,
                 voucher.voucher_date,
                 voucher.narration,
                 ACCOUNTS[line.account],
                 line.amount_paise,
-                running.get(line.account, 0),
+                running.get(key, 0),
             )
         )
-        running[line.account] = running.get(line.account, 0) - line.amount_paise
+        running[key] = running.get(key, 0) - line.amount_paise
     entries.reverse()
     return Passbook(member, balances, entries)

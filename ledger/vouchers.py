@@ -27,10 +27,11 @@ from core.audit import record_audit
 from core.database import utc_now
 from core.errors import DomainError, ErrorCode
 from core.money import check_paise, format_rupees
+from hierarchy.cbos import check_transacting
 from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code
 from hierarchy.members import check_can_take_part
-from hierarchy.models import Cbo, CboKind, CboStatus, Member
+from hierarchy.models import Cbo, CboKind, Member, MemberStatus
 from ledger.chart import ACCOUNTS, COMMUNITY_FUNDS
 from ledger.loan_book import check_repayment_split, check_reversal_order, on_voucher_checked
 from ledger.models import (
@@ -75,15 +76,15 @@ def _text(value: str | None, field: str, what: str) -> str:
 
 async def _line_member(session: AsyncSession, cbo: Cbo, line: LineInput, field: str) -> int:
     account = ACCOUNTS[line.account]
-    if not account.per_member:
-        if line.member_id:
+    if not line.member_id:
+        if account.per_member:
             raise DomainError(
-                ErrorCode.INVALID, f"{field}.memberId", "This account has no member ledger"
+                ErrorCode.REQUIRED, f"{field}.memberId", "Name the member for this account"
             )
         return NO_MEMBER
-    if not line.member_id:
+    if not (account.per_member or account.paid_by_member):
         raise DomainError(
-            ErrorCode.REQUIRED, f"{field}.memberId", "Name the member for this account"
+            ErrorCode.INVALID, f"{field}.memberId", "This account has no member ledger"
         )
     return (await active_member(session, cbo.id, line.member_id, f"{field}.memberId")).id
 
@@ -102,8 +103,7 @@ async def locked_cbo(
     what = kind.value.upper() if kind else "CBO"
     if cbo is None:
         raise DomainError(ErrorCode.NOT_FOUND, field, f"No {what} with this code in your scope")
-    if cbo.status is CboStatus.CLOSED:
-        raise DomainError(ErrorCode.INVALID_STATE, field, f"This {what} is closed")
+    check_transacting(cbo, field)
     return cbo
 
 
@@ -135,8 +135,7 @@ async def record_voucher(
     cbo = await cbo_by_code(session, principal.scope, new.cbo_code, for_share=True)
     if cbo is None:
         raise DomainError(ErrorCode.NOT_FOUND, "cboCode", "No CBO with this code in your scope")
-    if cbo.status is CboStatus.CLOSED:
-        raise DomainError(ErrorCode.INVALID_STATE, "cboCode", "This CBO is closed")
+    check_transacting(cbo, "cboCode")
     check_not_future(new.voucher_date, date_field, today or date.today())
     check_not_before(new.voucher_date, cbo.formed_on, date_field, "the CBO was formed")
     if cbo.cut_off_on is not None:
@@ -333,6 +332,12 @@ async def approve_voucher(session: AsyncSession, principal: Principal, voucher_i
     vouchers = await _for_change(session, principal, voucher_id)
     _check_draft(vouchers, principal, "approved")
     for voucher in vouchers:
+        # A CBO closed (or never approved) since the voucher was recorded keeps no books.
+        cbo = await session.get(Cbo, voucher.cbo_id)
+        assert cbo is not None
+        check_transacting(cbo, "voucherId")
+        # A draft recorded as she left (the two raced) must not post to her closed books.
+        await _check_members_still_here(session, voucher, await _lines(session, voucher))
         await check_repayment_split(session, voucher)
         if voucher.reverses_id is not None:
             original = await session.get(Voucher, voucher.reverses_id)
@@ -408,6 +413,34 @@ async def reverse_voucher(
     return reversals[0]
 
 
+async def _check_members_still_here(
+    session: AsyncSession, original: Voucher, lines: list[VoucherLine]
+) -> None:
+    """A voucher posted (or a reversal) moves the balances of the members it names, so each
+    must still belong to the CBO: one who left it left square (ledger.settlement), and her
+    books there stay shut."""
+    named = {line.member_pk for line in lines if line.member_pk is not None}
+    if not named:
+        return
+    here = set(
+        (
+            await session.scalars(
+                select(Member.id).where(
+                    Member.id.in_(named),
+                    Member.shg_id == original.cbo_id,
+                    Member.status == MemberStatus.ACTIVE,
+                )
+            )
+        ).all()
+    )
+    if named - here:
+        raise DomainError(
+            ErrorCode.INVALID_STATE,
+            "voucherId",
+            "This voucher names a member who has left this SHG: her books here are closed",
+        )
+
+
 async def _reversal(
     session: AsyncSession, principal: Principal, original: Voucher, on: date, why: str
 ) -> Voucher:
@@ -428,6 +461,8 @@ async def _reversal(
         )
     check_not_before(on, original.voucher_date, "reversedOn", "the voucher's own date")
     await check_reversal_order(session, original, "voucherId")
+    lines = await _lines(session, original)
+    await _check_members_still_here(session, original, lines)
     reversal = Voucher(
         cbo_id=original.cbo_id,
         voucher_date=on,
@@ -442,6 +477,6 @@ async def _reversal(
         setattr(reversal, column, getattr(original, column))
     rows = [
         VoucherLine(account=line.account, member_pk=line.member_pk, amount_paise=-line.amount_paise)
-        for line in await _lines(session, original)
+        for line in lines
     ]
     return await _save(session, principal, reversal, rows, "voucher.reversal_recorded")

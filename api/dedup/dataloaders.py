@@ -19,19 +19,23 @@ class PairMember:
 
 
 class PairMemberByIdLoader(ScopedLoader[int, PairMember | None]):
-    """Either side of a candidate pair, by member pk.
+    """Either side of a candidate pair, by member pk, within the caller's scope.
 
-    The pair itself was found inside the caller's scope (its later member);
-    the earlier member may live anywhere, and a reviewer must see her record
-    to decide, so this loader does not narrow by scope. Only the queue's
-    types use it, and they show identity numbers masked.
+    The pair is in scope because its later member is; the earlier member may
+    live anywhere (or have moved away since). Outside the caller's scope a
+    side is null, as for any record that does not exist there: no name, SHG
+    or mobile crosses a scope's edge, and a reviewer whose scope holds both
+    sides (the district or state) compares them. The queue's types show
+    identity numbers masked.
     """
 
     async def fetch(
         self, session: AsyncSession, scope: Scope, keys: list[int]
     ) -> list[PairMember | None]:
         rows = await session.execute(
-            select(Member, Cbo.code).join(Cbo, Cbo.id == Member.shg_id).where(Member.id.in_(keys))
+            select(Member, Cbo.code)
+            .join(Cbo, Cbo.id == Member.shg_id)
+            .where(Member.id.in_(keys), scope.clause(Member))
         )
         found = {member.id: PairMember(member, code) for member, code in rows.all()}
         return [found.get(key) for key in keys]

@@ -94,7 +94,10 @@ class DuplicateCandidate(Node):
             row=row,
         )
 
-    @strawberry.field(description="The earlier membership.")
+    @strawberry.field(
+        description="The earlier membership; null outside your scope (a reviewer whose scope "
+        "holds both sides compares them)."
+    )
     async def earlier(self, info: Info) -> MatchedRecord | None:
         pair = await info.context.loader(PairMemberByIdLoader).load(self.row.member_a_pk)
         return None if pair is None else MatchedRecord.of(pair)

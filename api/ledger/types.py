@@ -14,6 +14,7 @@ from api.ledger.dataloaders import LinesByVoucherLoader, VoucherByIdLoader, Vouc
 from api.node import Node, global_id
 from core.errors import DomainError, ErrorCode
 from core.money import format_rupees, parse_rupees
+from hierarchy.models import Cbo as CboRow
 from ledger import models
 from ledger.chart import ACCOUNTS, AccountType, natural_balance
 from ledger.reports import Passbook as PassbookReport
@@ -183,11 +184,20 @@ def optional_paise(value: str | None, field: str) -> int:
     return parse_rupees(value, field) if value else 0
 
 
-@strawberry.type(description="Her balance in one account, as she reads it (savings positive).")
+@strawberry.type(
+    description="Her balance in one account of one SHG, as she reads it (savings positive; "
+    "for interest and fines, what she has paid)."
+)
 class PassbookBalance:
     account: str
     account_name: str
     balance: Money
+    shg_row: Private[CboRow]
+
+    @strawberry.field(description="The SHG whose books hold this balance.")
+    def shg(self) -> Cbo:
+        result: Cbo = cbo_type(self.shg_row)
+        return result
 
 
 @strawberry.type(description="One posted entry of hers, with her balance in that account after it.")
@@ -199,23 +209,37 @@ class PassbookEntry:
     debit: Money
     credit: Money
     balance: Money
+    shg_row: Private[CboRow]
+
+    @strawberry.field(description="The SHG whose books hold this entry.")
+    def shg(self) -> Cbo:
+        result: Cbo = cbo_type(self.shg_row)
+        return result
 
 
-@strawberry.type(description="A member's savings and loan statement from the posted books.")
+@strawberry.type(
+    description="A member's savings and loan statement from the posted books: her books in "
+    "each SHG she has belonged to that lies in your scope, kept apart."
+)
 class Passbook:
-    balances: list[PassbookBalance]
+    balances: list[PassbookBalance] = strawberry.field(
+        description="By SHG (her current one first), then by account."
+    )
     entries: list[PassbookEntry] = strawberry.field(description="Her latest entries, oldest first.")
+    interest_paid: Money = strawberry.field(description="Interest she has paid on her loans.")
+    fines_paid: Money = strawberry.field(description="Fines she has paid.")
     report: Private[PassbookReport]
 
     @classmethod
     def from_report(cls, report: PassbookReport) -> Passbook:
         balances = [
             PassbookBalance(
-                account=code,
-                account_name=ACCOUNTS[code].name,
-                balance=rupees(natural_balance(ACCOUNTS[code], paise)),
+                account=balance.account.code,
+                account_name=balance.account.name,
+                balance=rupees(natural_balance(balance.account, balance.balance_paise)),
+                shg_row=balance.shg,
             )
-            for code, paise in sorted(report.balances.items())
+            for balance in report.balances
         ]
         entries = [
             PassbookEntry(
@@ -226,10 +250,17 @@ class Passbook:
                 debit=rupees(max(entry.amount_paise, 0)),
                 credit=rupees(max(-entry.amount_paise, 0)),
                 balance=rupees(natural_balance(entry.account, entry.balance_paise)),
+                shg_row=entry.shg,
             )
             for entry in report.entries
         ]
-        return cls(balances=balances, entries=entries, report=report)
+        return cls(
+            balances=balances,
+            entries=entries,
+            interest_paid=rupees(report.paid_paise("interest_income")),
+            fines_paid=rupees(report.paid_paise("fines")),
+            report=report,
+        )
 
     @strawberry.field
     def member(self) -> Member:
