@@ -77,6 +77,11 @@ COMMUNITY_FUNDS = (
 )
 
 
+# The money a CBO holds, in hand and in its bank account: a voucher never takes either
+# below zero (ledger.vouchers), since no group can pay out what it does not have.
+MONEY_HELD = ("cash", "bank")
+
+
 def accounts_for(kind: CboKind) -> list[Account]:
     return [account for account in CHART if kind in account.kinds]
 

@@ -111,7 +111,7 @@ async def record_meeting(
     )
     vouchers: list[Voucher] = []
 
-    async def voucher(narration: str, lines: list[LineInput]) -> None:
+    async def voucher(narration: str, lines: list[LineInput], amount_field: str) -> None:
         if lines:
             vouchers.append(
                 await record_voucher(
@@ -120,6 +120,7 @@ async def record_meeting(
                     NewVoucher(shg.code, new.held_on, narration, tuple(lines)),
                     today=today,
                     date_field="heldOn",
+                    amount_field=amount_field,
                 )
             )
 
@@ -135,25 +136,30 @@ async def record_meeting(
     if savings:
         total = sum(line.credit_paise for line in savings)
         await voucher(
-            f"Savings at meeting of {new.held_on}", [LineInput("cash", debit_paise=total), *savings]
+            f"Savings at meeting of {new.held_on}",
+            [LineInput("cash", debit_paise=total), *savings],
+            "members",
         )
     fines = sum(entry.fine_paise for entry in new.members)
     if fines:
         await voucher(
             f"Fines at meeting of {new.held_on}",
             [LineInput("cash", debit_paise=fines), LineInput("fines", credit_paise=fines)],
+            "members",
         )
     if new.bank_deposit_paise:
         amount = new.bank_deposit_paise
         await voucher(
             "Deposited in bank",
             [LineInput("bank", debit_paise=amount), LineInput("cash", credit_paise=amount)],
+            "bankDeposit",
         )
     if new.bank_withdrawal_paise:
         amount = new.bank_withdrawal_paise
         await voucher(
             "Withdrawn from bank",
             [LineInput("cash", debit_paise=amount), LineInput("bank", credit_paise=amount)],
+            "bankWithdrawal",
         )
     for index, repayment in enumerate(new.repayments):
         loan = await session.get(Loan, repayment.loan_id)

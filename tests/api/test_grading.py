@@ -9,7 +9,7 @@ import pytest
 
 from core.access import Role
 from tests.conftest import Api
-from tests.world import World, build_world
+from tests.world import World, build_world, give_money
 
 MEETING = """mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) { errors { code field } } }"""
 DISBURSE = """mutation($input: DisburseLoanInput!) { disburseLoan(input: $input) { errors { code field } } }"""
@@ -35,8 +35,9 @@ async def _approve_all(api: Api, shg: str) -> None:
         assert done["approveVoucher"]["errors"] == []
 
 
-async def test_scores_and_grade_follow_the_books(api: Api, world: World) -> None:
+async def test_scores_and_grade_follow_the_books(api: Api, world: World, sessions: Any) -> None:
     shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    await give_money(sessions, shg, cash_paise=12_000_00)  # what the loan below pays out
     first, second = sorted(m for m, t in world.members.items() if shg in t.ancestors)
     # Fortnightly meetings from 7 January 2024: 13 by 1 July. She saves every
     # time; her neighbour every other time (7 of 13).
@@ -92,8 +93,11 @@ async def test_grading_is_scoped(api: Api, world: World) -> None:
     assert hidden == {"panchasutra": None}
 
 
-async def test_a_past_grade_reads_the_group_as_it_stood_that_day(api: Api, world: World) -> None:
+async def test_a_past_grade_reads_the_group_as_it_stood_that_day(
+    api: Api, world: World, sessions: Any
+) -> None:
     shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    await give_money(sessions, shg, cash_paise=12_000_00)
     first, second = sorted(m for m, t in world.members.items() if shg in t.ancestors)
     loan = {
         "shgCode": shg, "memberId": first, "principal": "12000", "annualRatePercent": "24",

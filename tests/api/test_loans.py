@@ -24,7 +24,7 @@ DRAFTS = """query($c: String!) { vouchers(cboCode: $c, status: DRAFT) { edges { 
 
 @pytest.fixture
 async def world(sessions: Any) -> World:
-    return await build_world(sessions)
+    return await build_world(sessions, money_paise=100_000_00)
 
 
 def _shg(world: World) -> tuple[str, list[str]]:

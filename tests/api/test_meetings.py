@@ -19,7 +19,7 @@ MEETING = """mutation($input: RecordMeetingInput!) { recordMeeting(input: $input
 
 @pytest.fixture
 async def world(sessions: Any) -> World:
-    return await build_world(sessions)
+    return await build_world(sessions, money_paise=100_000_00)
 
 
 def _shg(world: World) -> tuple[str, list[str]]:
