@@ -20,7 +20,9 @@ Both steps are vouchers and go through maker–checker: a loan is pending until
 its disbursement voucher is approved (and cancelled if it is rejected); a
 repayment counts once its voucher is approved and not reversed. A repayment
 is split when recorded, interest due first and then principal, against the
-loan's schedule and the repayments already recorded.
+loan's schedule and the repayments already recorded, with interest earned
+by the calendar (:mod:`ledger.interest`): so repayments are recorded in date
+order, none before the loan's last.
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ from core.money import check_paise
 from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code, member_by_member_id
 from hierarchy.models import Cbo, CboKind, Member, MemberStatus
-from ledger.interest import InterestMethod, Repayment, position
-from ledger.loan_book import counted_repayments, loan_schedule
+from ledger.interest import InterestMethod, Repayment
+from ledger.loan_book import counted_repayments, position_after
 from ledger.models import LEDGER_ANCESTORS, Loan, LoanRepayment, LoanSource, LoanStatus
 from ledger.vouchers import LineInput, NewVoucher, link, record_voucher
 
@@ -276,10 +278,11 @@ async def record_repayment(
     check_not_future(paid_on, "paidOn", today or date.today())
     check_not_before(paid_on, loan.disbursed_on, "paidOn", "the loan was disbursed")
     earlier = await counted_repayments(session, loan, drafts=True)
-    instalments = loan_schedule(loan)
+    if earlier:  # interest is earned day by day: each split rests on the ones before it
+        check_not_before(paid_on, earlier[-1].paid_on, "paidOn", "the loan's last repayment")
     paid = [Repayment(r.paid_on, r.amount_paise) for r in earlier]
-    before = position(instalments, paid, date.max)
-    after = position(instalments, [*paid, Repayment(paid_on, amount_paise)], date.max)
+    before = position_after(loan, paid, date.max)
+    after = position_after(loan, [*paid, Repayment(paid_on, amount_paise)], date.max)
     if after.advance_paise > 0:
         raise DomainError(ErrorCode.INVALID, "amount", "This is more than is owed on the loan")
     to_interest = after.interest_paid_paise - before.interest_paid_paise

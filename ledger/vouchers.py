@@ -34,7 +34,7 @@ from core.money import check_paise
 from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code
 from hierarchy.models import Cbo, CboKind, CboStatus, Member, MemberStatus
-from ledger.chart import ACCOUNTS, COMMUNITY_FUNDS, MONEY_HELD
+from ledger.chart import ACCOUNTS, COMMUNITY_FUNDS, LOAN_ACCOUNTS, MONEY_HELD
 from ledger.loan_book import check_repayment_split, check_reversal_order, on_voucher_checked
 from ledger.models import (
     LEDGER_ANCESTORS,
@@ -120,6 +120,29 @@ async def active_member(session: AsyncSession, shg_id: int, member_id: str, fiel
     if member.status is not MemberStatus.ACTIVE:
         raise DomainError(ErrorCode.INVALID_STATE, field, "This member has left the SHG")
     return member
+
+
+async def record_manual_voucher(
+    session: AsyncSession, principal: Principal, new: NewVoucher, *, today: date | None = None
+) -> Voucher:
+    """Record a draft written line by line (not by a loan, meeting, release or cut-off).
+
+    It may not move an account a loan's record stands behind: a loan made
+    so would have no terms, schedule or borrower to collect from, so the
+    maker is sent to the loan mutations, which write the record and its
+    vouchers together.
+    """
+    principal.require(*_MAKERS)
+    cbo = await cbo_by_code(session, principal.scope, new.cbo_code)
+    for index, line in enumerate(new.lines):
+        if cbo is not None and cbo.kind in LOAN_ACCOUNTS.get(line.account, frozenset()):
+            raise DomainError(
+                ErrorCode.INVALID,
+                f"lines[{index}].account",
+                "Loans move this account: record them with disburseLoan and recordRepayment, "
+                "which keep the loan's record",
+            )
+    return await record_voucher(session, principal, new, today=today)
 
 
 async def record_voucher(

@@ -107,10 +107,11 @@ async def test_a_past_grade_reads_the_group_as_it_stood_that_day(
         loan { id } errors { code } } }"""
     loan_id = (await api.query(made, {"input": loan}))["disburseLoan"]["loan"]["id"]
     await _approve_all(api, shg)
-    # Nothing paid until mid-August, then all of it (12,000 and 2,880 interest): closed.
+    # Nothing paid until mid-August, then all of it: closed. 12,000 and the interest earned
+    # by 15 August: 3 x 240 to 1 August and 14 of 31 days of the next 240 (108.39).
     repay = """mutation($input: RecordRepaymentInput!) { recordRepayment(input: $input) {
         errors { code } } }"""
-    paid = {"loanId": loan_id, "amount": "14880", "paidOn": "2024-08-15"}
+    paid = {"loanId": loan_id, "amount": "12828.39", "paidOn": "2024-08-15"}
     assert (await api.query(repay, {"input": paid}))["recordRepayment"]["errors"] == []
     await _approve_all(api, shg)
     leave = (

@@ -460,3 +460,35 @@ async def test_two_drafts_each_fine_alone_do_not_both_post(api: Api, world: Worl
             if r["approveVoucher"]["errors"]
         )
         await api.query(REJECT, {"id": refused["voucher"]["id"]}, role=Role.APPROVER)
+
+
+async def test_a_voucher_written_by_hand_cannot_make_a_loan(
+    api: Api, world: World, sessions: Any
+) -> None:
+    """A loan without its record has no terms, schedule or borrower to collect from."""
+    shg, members = _shg(world)
+    saved = (await api.query(RECORD, _saving(shg, members[0], "5000")))["recordVoucher"]
+    await api.query(APPROVE, {"id": saved["voucher"]["id"]}, role=Role.APPROVER)
+    before = await _counts(sessions)
+    lent = {
+        "cboCode": shg, "voucherDate": "2024-04-08", "narration": "Loan to Sunita",
+        "lines": [{"account": "loans_to_members", "debit": "5000", "memberId": members[1]},
+                  {"account": "cash", "credit": "5000"}],
+    }  # fmt: skip
+    vo = next(a for a in world.cbos[shg].ancestors if a in world.cbos and a.startswith("VO-"))
+    to_group = {
+        "cboCode": vo, "voucherDate": "2024-04-08", "narration": "CIF to an SHG",
+        "lines": [{"account": "cash", "debit": "1"}, {"account": "loans_to_shgs", "credit": "1"}],
+    }  # fmt: skip
+    borrowed = {
+        "cboCode": shg, "voucherDate": "2024-04-08", "narration": "Bank loan",
+        "lines": [{"account": "bank", "debit": "1"}, {"account": "loan_from_bank", "credit": "1"}],
+    }  # fmt: skip
+    for voucher, field in ((lent, "lines[0].account"), (to_group, "lines[1].account"),
+                           (borrowed, "lines[1].account")):  # fmt: skip
+        refused = (await api.query(RECORD, {"input": voucher}))["recordVoucher"]
+        assert refused["voucher"] is None
+        [error] = refused["errors"]
+        assert (error["code"], error["field"]) == ("INVALID", field)
+        assert "disburseLoan" in error["message"]
+    assert await _counts(sessions) == before

@@ -141,7 +141,7 @@ async def test_repayments_at_a_meeting_become_split_vouchers(api: Api, world: Wo
     ]
     await _approve_latest_draft(api, shg)
     payload = _meeting(
-        shg, members, heldOn="2024-05-12", repayments=[{"loanId": loan["id"], "amount": "1240"}]
+        shg, members, heldOn="2024-05-10", repayments=[{"loanId": loan["id"], "amount": "1240"}]
     )
     data = (await api.query(MEETING, payload))["recordMeeting"]
     repaid = next(v for v in data["meeting"]["vouchers"] if "repayment" in v["narration"])
