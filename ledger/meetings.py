@@ -1,9 +1,11 @@
 """Recording an SHG meeting: attendance, savings, fines, repayments and bank movements,
 turned into vouchers in one atomic step.
 
-A meeting is recorded once and is then closed: a second meeting of the same
-SHG on the same day is refused, and its vouchers, like any others, go to a
-checker and are corrected only by reversal.
+A meeting is recorded once and is then closed: its vouchers are one entry,
+approved or rejected together by a checker and corrected only by reversal.
+A second meeting of the same SHG on the same day is refused while the first
+stands; a meeting whose vouchers were rejected never happened, so its day
+can be recorded again (it stays on record).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from core.access import Principal, Role
 from core.audit import record_audit
@@ -21,8 +24,31 @@ from core.money import check_paise
 from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.models import Member
 from ledger.loans import record_repayment
-from ledger.models import Attendance, Loan, LoanSource, Meeting, Voucher
-from ledger.vouchers import LineInput, NewVoucher, active_member, locked_shg, record_voucher
+from ledger.models import Attendance, Loan, LoanSource, Meeting, Voucher, VoucherStatus
+from ledger.vouchers import (
+    LineInput,
+    NewVoucher,
+    active_member,
+    link,
+    locked_shg,
+    record_voucher,
+)
+
+
+def _has_vouchers(*statuses: VoucherStatus) -> ColumnElement[bool]:
+    # Its own alias: the query this goes into may join the meeting's vouchers already.
+    own = aliased(Voucher)
+    return select(own.id).where(own.meeting_id == Meeting.id, own.status.in_(statuses)).exists()
+
+
+def meeting_stands() -> ColumnElement[bool]:
+    """A meeting not rejected: it holds its day."""
+    return ~_has_vouchers(VoucherStatus.REJECTED)
+
+
+def meeting_approved() -> ColumnElement[bool]:
+    """A meeting in the approved books: its vouchers approved (or it moved no money)."""
+    return ~_has_vouchers(VoucherStatus.REJECTED, VoucherStatus.DRAFT)
 
 
 @dataclass(frozen=True)
@@ -81,8 +107,10 @@ async def record_meeting(
     check_not_before(new.held_on, shg.formed_on, "heldOn", "the SHG was formed")
     if not new.members:
         raise DomainError(ErrorCode.REQUIRED, "members", "Record each member's attendance")
-    taken = await session.scalar(
-        select(Meeting.id).where(Meeting.shg_id == shg.id, Meeting.held_on == new.held_on)
+    taken = await session.scalar(  # under the SHG's lock: one standing meeting a day
+        select(Meeting.id).where(
+            Meeting.shg_id == shg.id, Meeting.held_on == new.held_on, meeting_stands()
+        )
     )
     if taken is not None:
         raise DomainError(
@@ -185,6 +213,8 @@ async def record_meeting(
         vouchers.append(repaid)
     for made in vouchers:
         made.meeting_id = meeting.id
+    if len(vouchers) > 1:  # checked as one: a meeting is approved or rejected whole
+        link(*vouchers)
     await record_audit(
         session,
         actor=principal.subject,

@@ -227,11 +227,12 @@ class LoanRepayment(Base):
 
 
 class Meeting(CboAncestors, Base):
-    """An SHG's meeting, recorded once and closed: its vouchers are corrected only by reversal."""
+    """An SHG's meeting, recorded once and closed: its vouchers are one entry, corrected only
+    by reversal. One meeting a day stands; a rejected one never happened (ledger.meetings)."""
 
     __tablename__ = "meeting"
     __table_args__ = (
-        UniqueConstraint("shg_id", "held_on"),
+        Index("ix_meeting_shg_day", "shg_id", "held_on"),
         *(
             Index(f"ix_meeting_{col}_scan", col, "id")
             for col in ("state_id", "district_id", "block_id")
