@@ -492,3 +492,27 @@ async def test_a_voucher_written_by_hand_cannot_make_a_loan(
         assert (error["code"], error["field"]) == ("INVALID", field)
         assert "disburseLoan" in error["message"]
     assert await _counts(sessions) == before
+
+
+async def test_a_meeting_banks_the_savings_it_took_but_no_more(api: Api, world: World) -> None:
+    """The group holds nothing before the meeting: its deposit is paid from that day's cash."""
+    shg, members = _shg(world)
+    meeting = """mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) {
+        meeting { vouchers { id } } errors { code field } } }"""
+    saved = [{"memberId": m, "present": True, "savings": "100"} for m in members]
+
+    def on(day: str, deposit: str) -> dict[str, Any]:
+        return {"input": {"shgCode": shg, "heldOn": day, "members": saved, "bankDeposit": deposit}}
+
+    too_much = (await api.query(meeting, on("2024-04-07", "200.01")))["recordMeeting"]
+    assert too_much["errors"] == [{"code": "INSUFFICIENT_FUNDS", "field": "bankDeposit"}]
+    made = (await api.query(meeting, on("2024-04-07", "200")))["recordMeeting"]
+    assert made["errors"] == []
+    checked = await api.query(
+        APPROVE, {"id": made["meeting"]["vouchers"][-1]["id"]}, role=Role.APPROVER
+    )  # the deposit's own voucher: the meeting posts whole, savings first
+    assert checked["approveVoucher"]["errors"] == []
+    assert await _trial(api, shg) == {
+        "bank": ("200.00", "0.00"),
+        "savings_compulsory": ("0.00", "200.00"),
+    }
