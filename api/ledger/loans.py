@@ -90,7 +90,10 @@ class Loan(Node):
         row = await info.context.loader(MemberByIdLoader).load(self.row.member_pk)
         return None if row is None else Member.from_row(row)
 
-    @strawberry.field(description="Monthly instalments.")
+    @strawberry.field(
+        description="Monthly instalments. Each one's interest is earned by the day over its "
+        "period, so a repayment pays the interest earned by its date, not the next one's."
+    )
     def schedule(self) -> list[Instalment]:
         return [
             Instalment(
