@@ -23,7 +23,7 @@ grade is never typed in by hand and never stale:
   books keep no history of when a voucher stopped being one).
 
 Only the approved books count: a meeting whose vouchers a checker has not
-approved (rejected, or still a draft) was not held as far as grading goes,
+approved (rejected, reversed, or still a draft) was not held as far as grading goes,
 and nor were its attendance and savings; a meeting that moved no money
 counts as held.
 

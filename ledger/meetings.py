@@ -4,8 +4,9 @@ turned into vouchers in one atomic step.
 A meeting is recorded once and is then closed: its vouchers are one entry,
 approved or rejected together by a checker and corrected only by reversal.
 A second meeting of the same SHG on the same day is refused while the first
-stands; a meeting whose vouchers were rejected never happened, so its day
-can be recorded again (it stays on record).
+stands; a meeting whose vouchers were rejected, or reversed, never happened
+as far as the books go, so its day can be recorded again (it stays on
+record).
 """
 
 from __future__ import annotations
@@ -41,14 +42,24 @@ def _has_vouchers(*statuses: VoucherStatus) -> ColumnElement[bool]:
     return select(own.id).where(own.meeting_id == Meeting.id, own.status.in_(statuses)).exists()
 
 
+def _reversed() -> ColumnElement[bool]:
+    own, reversal = aliased(Voucher), aliased(Voucher)
+    return (
+        select(own.id)
+        .join(reversal, reversal.reverses_id == own.id)
+        .where(own.meeting_id == Meeting.id, reversal.status == VoucherStatus.APPROVED)
+        .exists()
+    )
+
+
 def meeting_stands() -> ColumnElement[bool]:
-    """A meeting not rejected: it holds its day."""
-    return ~_has_vouchers(VoucherStatus.REJECTED)
+    """A meeting neither rejected nor reversed (its vouchers go as one): it holds its day."""
+    return ~_has_vouchers(VoucherStatus.REJECTED) & ~_reversed()
 
 
 def meeting_approved() -> ColumnElement[bool]:
-    """A meeting in the approved books: its vouchers approved (or it moved no money)."""
-    return ~_has_vouchers(VoucherStatus.REJECTED, VoucherStatus.DRAFT)
+    """A standing meeting in the approved books: its vouchers approved (or it moved no money)."""
+    return meeting_stands() & ~_has_vouchers(VoucherStatus.DRAFT)
 
 
 @dataclass(frozen=True)

@@ -228,7 +228,7 @@ class LoanRepayment(Base):
 
 class Meeting(CboAncestors, Base):
     """An SHG's meeting, recorded once and closed: its vouchers are one entry, corrected only
-    by reversal. One meeting a day stands; a rejected one never happened (ledger.meetings)."""
+    by reversal. One meeting a day stands; a rejected or reversed one did not (ledger.meetings)."""
 
     __tablename__ = "meeting"
     __table_args__ = (

@@ -189,3 +189,15 @@ async def test_a_meeting_is_checked_whole_and_a_rejected_one_frees_its_day(
     assert len((await api.query(VOUCHERS, {"c": shg, "s": "APPROVED"}))["vouchers"]["edges"]) == 4
     third = (await api.query(MEETING, _meeting(shg, members)))["recordMeeting"]
     assert [(e["code"], e["field"]) for e in third["errors"]] == [("DUPLICATE", "heldOn")]
+    # Reversed (whole, once a checker approves the reversal), it no longer holds the day.
+    reverse = """mutation($id: ID!) { reverseVoucher(input: {voucherId: $id,
+        reversedOn: "2024-04-08", reason: "recorded against the wrong group"}) {
+        voucher { id } errors { code } } }"""
+    undo = (await api.query(reverse, {"id": first["node"]["id"]}))["reverseVoucher"]
+    assert undo["errors"] == []
+    still = (await api.query(MEETING, _meeting(shg, members)))["recordMeeting"]
+    assert [(e["code"], e["field"]) for e in still["errors"]] == [("DUPLICATE", "heldOn")]
+    done = await api.query(approve, {"id": undo["voucher"]["id"]}, role=Role.APPROVER)
+    assert done["approveVoucher"]["errors"] == []
+    fourth = (await api.query(MEETING, _meeting(shg, members)))["recordMeeting"]
+    assert fourth["errors"] == []
