@@ -77,6 +77,8 @@ class Voucher(CboAncestors, Base):
     __table_args__ = (
         *(Index(f"ix_voucher_{col}_scan", col, "id") for col in LEDGER_ANCESTORS),
         Index("ix_voucher_cbo_date", "cbo_id", "voucher_date", "id"),
+        # A CBO's drafts, which a new voucher's cash and bank are checked against.
+        Index("ix_voucher_cbo_status", "cbo_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

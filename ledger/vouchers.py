@@ -154,9 +154,10 @@ async def record_voucher(
     date_field: str = "voucherDate",
     amount_field: str | None = None,
 ) -> Voucher:
-    """Record a draft. ``date_field`` (and ``amount_field``, for money it does not hold)
-    names the date in a refusal, for a caller whose own input names it otherwise (a
-    loan's ``disbursedOn`` and ``principal``, a release's ``releasedOn``)."""
+    """Record a draft. ``date_field`` and ``amount_field`` name the date, and the amount
+    the CBO lacks the cash or bank for, in a refusal, for a caller whose own input names
+    them otherwise (a loan's ``disbursedOn`` and ``principal``, a release's
+    ``releasedOn`` and ``amount``)."""
     principal.require(*_MAKERS)
     narration = _text(new.narration, "narration", "a narration")
     # Shared lock: vouchers of one CBO go side by side, but wait for a cut-off (which must

@@ -1,4 +1,5 @@
-"""an SHG's meeting frequency; a rejected meeting no longer holds its day
+"""an SHG's meeting frequency; a rejected meeting no longer holds its day; a CBO's drafts
+by index (a new voucher's cash and bank are checked against them)
 
 Revision ID: 0008_books
 Revises: 0007
@@ -28,9 +29,11 @@ def upgrade() -> None:
     with op.batch_alter_table('meeting') as batch:
         batch.drop_constraint('uq_meeting_shg_id_held_on', type_='unique')
         batch.create_index('ix_meeting_shg_day', ['shg_id', 'held_on'], unique=False)
+    op.create_index('ix_voucher_cbo_status', 'voucher', ['cbo_id', 'status'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_voucher_cbo_status', table_name='voucher')
     with op.batch_alter_table('meeting') as batch:
         batch.drop_index('ix_meeting_shg_day')
         batch.create_unique_constraint('uq_meeting_shg_id_held_on', ['shg_id', 'held_on'])
