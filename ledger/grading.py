@@ -23,9 +23,9 @@ grade is never typed in by hand and never stale:
   books keep no history of when a voucher stopped being one).
 
 Only the approved books count: a meeting whose vouchers a checker has not
-approved (rejected, reversed, or still a draft) was not held as far as grading goes,
-and nor were its attendance and savings; a meeting that moved no money
-counts as held.
+approved (rejected, reversed, or still a draft) was not held as far as
+grading goes, and nor were its attendance and savings; a meeting that moved
+no money counts as held.
 
 A measure scores in proportion up to its full-marks point. Grade A at 80
 points and above, B from 60, C below; A and B groups are eligible for RF and
@@ -148,9 +148,9 @@ async def panchasutra(
         Meeting.held_on <= as_of,
         meeting_approved(),
     )
-    held = (await session.scalars(select(Meeting.held_on).where(*in_window))).all()
+    days_held = (await session.scalars(select(Meeting.held_on).where(*in_window))).all()
     slots = SLOTS[shg.meeting_frequency]
-    kept = len({(as_of - day).days * slots // WINDOW.days for day in held})
+    kept = len({(as_of - day).days * slots // WINDOW.days for day in days_held})
     last_meeting = await session.scalar(
         select(func.max(Meeting.held_on)).where(
             Meeting.shg_id == shg.id, Meeting.held_on <= as_of, meeting_approved()
@@ -247,7 +247,7 @@ async def panchasutra(
     )
     recent = last_meeting is not None and last_meeting >= as_of - STALE
     books = Decimal(int(recent) + int(stale_drafts == 0)) / 2
-    money = (
+    money_held = (
         await session.execute(
             select(func.sum(VoucherLine.amount_paise))
             .join(Voucher, Voucher.id == VoucherLine.voucher_id)
@@ -263,7 +263,7 @@ async def panchasutra(
     return Panchasutra(
         shg,
         as_of,
-        overdrawn=any((held or 0) < 0 for held in money),
+        overdrawn=any((balance or 0) < 0 for balance in money_held),
         scores=[
             _score(Sutra.MEETINGS, _ratio(kept, slots)),
             _score(Sutra.SAVINGS, _ratio(saved, recorded)),

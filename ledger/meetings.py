@@ -150,7 +150,9 @@ async def record_meeting(
     )
     vouchers: list[Voucher] = []
 
-    async def voucher(narration: str, lines: list[LineInput], amount_field: str) -> None:
+    async def voucher(
+        narration: str, lines: list[LineInput], amount_field: str | None = None
+    ) -> None:
         if lines:
             vouchers.append(
                 await record_voucher(
@@ -177,14 +179,12 @@ async def record_meeting(
         await voucher(
             f"Savings at meeting of {new.held_on}",
             [LineInput("cash", debit_paise=total), *savings],
-            "members",
         )
     fines = sum(entry.fine_paise for entry in new.members)
     if fines:
         await voucher(
             f"Fines at meeting of {new.held_on}",
             [LineInput("cash", debit_paise=fines), LineInput("fines", credit_paise=fines)],
-            "members",
         )
     if new.bank_deposit_paise:
         amount = new.bank_deposit_paise
