@@ -33,6 +33,7 @@ from hierarchy.models import (
     CboKind,
     CboStatus,
     GeoUnit,
+    MeetingFrequency,
     Member,
     MemberStatus,
 )
@@ -52,6 +53,7 @@ class NewCbo:
     place_code: str
     formed_on: date
     parent_code: str | None = None
+    meeting_frequency: MeetingFrequency = MeetingFrequency.WEEKLY  # an SHG's agreed rhythm
 
 
 def cbo_row(
@@ -160,6 +162,7 @@ async def create_cbo(
         parent,
         principal.subject,
     )
+    cbo.meeting_frequency = new.meeting_frequency
     session.add(cbo)
     await session.flush()
     setattr(cbo, new.kind.column, cbo.id)
@@ -244,6 +247,34 @@ async def close_cbo(session: AsyncSession, principal: Principal, code: str, reas
         entity_type="cbo",
         entity_id=cbo.id,
         detail={"code": cbo.code},
+    )
+    await session.flush()
+    return cbo
+
+
+async def set_meeting_frequency(
+    session: AsyncSession, principal: Principal, code: str, frequency: MeetingFrequency
+) -> Cbo:
+    """Record how often an SHG has agreed to meet (its grading judges its meetings by it).
+
+    A checker's step, not the bookkeeper's: the rhythm a group is graded
+    against is not set by whoever records its meetings.
+    """
+    principal.require(*_APPROVERS)
+    cbo = await cbo_by_code(session, principal.scope, code, CboKind.SHG, for_update=True)
+    if cbo is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "shgCode", "No SHG with this code in your scope")
+    if cbo.status is CboStatus.CLOSED:
+        raise DomainError(ErrorCode.INVALID_STATE, "shgCode", "This SHG is closed")
+    was = cbo.meeting_frequency
+    cbo.meeting_frequency = frequency
+    await record_audit(
+        session,
+        actor=principal.subject,
+        action="cbo.meeting_frequency_set",
+        entity_type="cbo",
+        entity_id=cbo.id,
+        detail={"code": cbo.code, "from": was.value, "to": frequency.value},
     )
     await session.flush()
     return cbo

@@ -81,6 +81,14 @@ class CboStatus(StrEnum):
     CLOSED = "closed"
 
 
+class MeetingFrequency(StrEnum):
+    """How often an SHG has agreed to meet: its meetings are judged against this."""
+
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+
+
 class MemberStatus(StrEnum):
     ACTIVE = "active"
     # Held at enrolment as a possible duplicate: she cannot transact until
@@ -189,6 +197,10 @@ class Cbo(Base):
     closed_by: Mapped[str | None] = mapped_column(String(128))
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_reason: Mapped[str | None] = mapped_column(String(256))
+    # An SHG's agreed rhythm of meetings (ledger.grading); federations keep the default.
+    meeting_frequency: Mapped[MeetingFrequency] = mapped_column(
+        _enum(MeetingFrequency), default=MeetingFrequency.WEEKLY, server_default="weekly"
+    )
 
 
 class Member(Base):

@@ -81,6 +81,22 @@ COMMUNITY_FUNDS = (
 )
 
 
+# Accounts whose balance, in these kinds of CBO, is what its loan records say
+# (ledger.loans): only a loan's disbursement and repayments move them, never a voucher
+# written line by line, or a loan would stand in the books with no terms, schedule or
+# borrower to collect from.
+LOAN_ACCOUNTS: dict[str, frozenset[CboKind]] = {
+    "loans_to_members": _SHG,
+    "loan_from_vo": _SHG,
+    "loan_from_clf": _SHG,
+    "loan_from_bank": _SHG,
+    "loans_to_shgs": _FEDERATIONS,
+}
+# The money a CBO holds, in hand and in its bank account: a voucher never takes either
+# below zero (ledger.vouchers), since no group can pay out what it does not have.
+MONEY_HELD = ("cash", "bank")
+
+
 def accounts_for(kind: CboKind) -> list[Account]:
     return [account for account in CHART if kind in account.kinds]
 

@@ -104,6 +104,7 @@ async def release_fund(
             ),
             today=today,
             date_field="releasedOn",
+            amount_field="amount",
         )
         link(received, given)
     release = FundRelease(

@@ -6,8 +6,9 @@ timely repayment, books up to date. Each scores 0 to 20 from a measure
 read off the meetings, vouchers and loans of the last six months, so the
 grade is never typed in by hand and never stale:
 
-- **meetings**: meetings held in the 26 weeks to ``as_of`` / 26; full
-  marks for weekly meetings.
+- **meetings**: the weeks, fortnights or months (as the group has agreed
+  to meet) of the 26 weeks to ``as_of`` that had a meeting / how many there
+  are (26, 13 or 6); full marks for meeting every time it agreed to.
 - **savings**: member-meetings with compulsory savings / member-meetings
   recorded; full marks when every member saves at every meeting.
 - **lending**: members who borrowed in the window (loan approved; loans
@@ -21,10 +22,17 @@ grade is never typed in by hand and never stale:
   for no draft voucher older than 14 days (drafts as they are now: the
   books keep no history of when a voucher stopped being one).
 
+Only the approved books count: a meeting whose vouchers a checker has not
+approved (rejected, reversed, or still a draft) was not held as far as
+grading goes, and nor were its attendance and savings; a meeting that moved
+no money counts as held.
+
 A measure scores in proportion up to its full-marks point. Grade A at 80
 points and above, B from 60, C below; A and B groups are eligible for RF and
-CIF. These are the platform's defaults, written here in one place so a
-state that grades differently changes one table.
+CIF, unless their approved books show cash or bank below zero on ``as_of``
+(which posting refuses, but books from before that rule may hold). These
+are the platform's defaults, written here in one place so a state that
+grades differently changes one table.
 """
 
 from __future__ import annotations
@@ -41,9 +49,18 @@ from sqlalchemy.orm import aliased
 from core.access import Scope
 from dedup.models import CandidateStatus, DuplicateCandidate
 from hierarchy.lookup import cbo_by_code
-from hierarchy.models import Cbo, CboKind, Member, MembershipPeriod, MemberStatus
+from hierarchy.models import (
+    Cbo,
+    CboKind,
+    MeetingFrequency,
+    Member,
+    MembershipPeriod,
+    MemberStatus,
+)
+from ledger.chart import MONEY_HELD
 from ledger.interest import portfolio_at_risk
 from ledger.loan_book import counted_repayments_of, position_of
+from ledger.meetings import meeting_approved
 from ledger.models import (
     Attendance,
     Loan,
@@ -56,7 +73,8 @@ from ledger.models import (
 )
 
 WINDOW = timedelta(weeks=26)
-WEEKS = 26
+# The window's slots, by the group's agreed frequency: a slot with a meeting is one kept.
+SLOTS = {MeetingFrequency.WEEKLY: 26, MeetingFrequency.FORTNIGHTLY: 13, MeetingFrequency.MONTHLY: 6}
 LENDING_TARGET = Decimal("0.5")
 STALE = timedelta(days=14)
 POINTS = 20
@@ -88,6 +106,7 @@ class Panchasutra:
     shg: Cbo
     as_of: date
     scores: list[SutraScore]
+    overdrawn: bool = False  # cash or bank below zero in the approved books on as_of
 
     @property
     def points(self) -> int:
@@ -101,7 +120,7 @@ class Panchasutra:
 
     @property
     def eligible_for_funds(self) -> bool:
-        return self.grade is not Grade.C
+        return self.grade is not Grade.C and not self.overdrawn
 
 
 def _ratio(part: int, whole: int) -> Decimal:
@@ -123,12 +142,19 @@ async def panchasutra(
     if shg is None:
         return None
     since = as_of - WINDOW
-    in_window = (Meeting.shg_id == shg.id, Meeting.held_on > since, Meeting.held_on <= as_of)
-    meetings = int(
-        await session.scalar(select(func.count()).select_from(Meeting).where(*in_window)) or 0
+    in_window = (
+        Meeting.shg_id == shg.id,
+        Meeting.held_on > since,
+        Meeting.held_on <= as_of,
+        meeting_approved(),
     )
+    days_held = (await session.scalars(select(Meeting.held_on).where(*in_window))).all()
+    slots = SLOTS[shg.meeting_frequency]
+    kept = len({(as_of - day).days * slots // WINDOW.days for day in days_held})
     last_meeting = await session.scalar(
-        select(func.max(Meeting.held_on)).where(Meeting.shg_id == shg.id, Meeting.held_on <= as_of)
+        select(func.max(Meeting.held_on)).where(
+            Meeting.shg_id == shg.id, Meeting.held_on <= as_of, meeting_approved()
+        )
     )
     recorded = int(
         await session.scalar(
@@ -221,11 +247,25 @@ async def panchasutra(
     )
     recent = last_meeting is not None and last_meeting >= as_of - STALE
     books = Decimal(int(recent) + int(stale_drafts == 0)) / 2
+    money_held = (
+        await session.execute(
+            select(func.sum(VoucherLine.amount_paise))
+            .join(Voucher, Voucher.id == VoucherLine.voucher_id)
+            .where(
+                Voucher.cbo_id == shg.id,
+                Voucher.status == VoucherStatus.APPROVED,
+                Voucher.voucher_date <= as_of,
+                VoucherLine.account.in_(MONEY_HELD),
+            )
+            .group_by(VoucherLine.account)
+        )
+    ).scalars()
     return Panchasutra(
         shg,
         as_of,
-        [
-            _score(Sutra.MEETINGS, _ratio(meetings, WEEKS)),
+        overdrawn=any((balance or 0) < 0 for balance in money_held),
+        scores=[
+            _score(Sutra.MEETINGS, _ratio(kept, slots)),
             _score(Sutra.SAVINGS, _ratio(saved, recorded)),
             _score(Sutra.LENDING, _ratio(borrowers, members), LENDING_TARGET),
             _score(Sutra.REPAYMENT, 1 - par30 if owed else Decimal(1)),

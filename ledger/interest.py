@@ -8,6 +8,25 @@ absorbs what rounding left over, so principal always sums exactly.
 >>> loan = schedule(1_200_000, 2400, 12, InterestMethod.FLAT, date(2024, 5, 1))
 >>> [(i.principal_paise, i.interest_paise) for i in loan[:2]]
 [(100000, 24000), (100000, 24000)]
+
+Interest is earned by the calendar, not taken as the schedule lists it.
+Each instalment's interest is earned evenly over the days of its period
+(disbursement to the first due date, then due date to due date), so on
+every due date exactly the schedule's interest has been earned, and a
+repayment made on the day of disbursement pays no interest at all:
+
+- **flat**: each period earns its instalment's interest, on the principal
+  lent, until the loan is repaid;
+- **declining balance**: each period earns its instalment's interest scaled
+  by the principal actually outstanding over the schedule's (paying early
+  earns less interest, paying late more), from disbursement or the last
+  repayment.
+
+Nothing is earned after the last due date (the loan terms carry no penal
+interest). A repayment pays the interest earned and not yet paid by its
+day first, then principal; anything beyond is an advance, which the loan
+refuses. Earned interest is carried exactly and rounded (half-up, to the
+paisa) only when a repayment takes it.
 """
 
 from __future__ import annotations
@@ -17,6 +36,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
+from fractions import Fraction
 
 from core.errors import DomainError, ErrorCode
 
@@ -101,38 +121,106 @@ class LoanPosition:
     principal_paid_paise: int
     overdue_paise: int  # due by the date and not yet paid
     days_past_due: int  # age of the oldest unpaid due instalment
-    advance_paise: int  # paid beyond everything the schedule holds
+    advance_paise: int  # paid beyond the interest earned and the principal owed
+
+
+@dataclass(frozen=True)
+class _Period:
+    start: date
+    end: date  # the instalment's due date
+    interest_paise: int  # as the schedule sets it
+    scheduled_outstanding_paise: int  # principal the schedule expects through the period
+
+
+def _periods(instalments: list[Instalment], disbursed_on: date) -> list[_Period]:
+    periods = []
+    start, scheduled = disbursed_on, sum(i.principal_paise for i in instalments)
+    for instalment in instalments:
+        periods.append(_Period(start, instalment.due_on, instalment.interest_paise, scheduled))
+        start, scheduled = instalment.due_on, scheduled - instalment.principal_paise
+    return periods
+
+
+def _earned(
+    periods: list[_Period], start: date, end: date, outstanding: int, declining: bool
+) -> Fraction:
+    """Interest earned over the days from ``start`` to ``end`` on ``outstanding`` principal."""
+    earned = Fraction(0)
+    for period in periods:
+        days = (min(end, period.end) - max(start, period.start)).days
+        if days <= 0:
+            continue
+        share = Fraction(period.interest_paise * days, (period.end - period.start).days)
+        if declining:
+            share *= Fraction(outstanding, period.scheduled_outstanding_paise)
+        earned += share
+    return earned
+
+
+def _half_up(amount: Fraction) -> int:
+    return (2 * amount.numerator + amount.denominator) // (2 * amount.denominator)
 
 
 def position(
-    instalments: list[Instalment], repayments: list[Repayment], as_of: date
+    instalments: list[Instalment],
+    repayments: list[Repayment],
+    as_of: date,
+    *,
+    disbursed_on: date,
+    method: InterestMethod,
 ) -> LoanPosition:
-    """Where a loan stands on ``as_of``.
+    """Where a loan stands on ``as_of``, from the repayments made by then, in date order.
 
-    Payments made by then are allocated instalment by instalment, oldest
-    first, and within each instalment to interest before principal.
+    Each repayment pays the interest earned by its day and not yet paid,
+    then principal. Overdue is the principal the schedule has fallen due
+    and not been paid, with the interest earned to the last due date and
+    not paid; days past due count from the oldest due date not met so.
     """
-    remaining = sum(r.amount_paise for r in repayments if r.paid_on <= as_of)
-    interest_paid = principal_paid = overdue = 0
-    oldest_unpaid: date | None = None
-    for instalment in instalments:
-        to_interest = min(remaining, instalment.interest_paise)
-        to_principal = min(remaining - to_interest, instalment.principal_paise)
-        remaining -= to_interest + to_principal
+    if instalments and instalments[0].due_on <= disbursed_on:
+        raise ValueError("the first instalment falls after disbursement")
+    periods = _periods(instalments, disbursed_on)
+    declining = method is InterestMethod.DECLINING
+    principal = sum(i.principal_paise for i in instalments)
+    paid = sorted((r for r in repayments if r.paid_on <= as_of), key=lambda r: r.paid_on)
+    due_dates = [i.due_on for i in instalments if i.due_on <= as_of]
+    # One walk through the days: repayments, and the interest earned by each due date.
+    events = sorted(
+        [(r.paid_on, 1, r.amount_paise) for r in paid] + [(d, 0, 0) for d in due_dates],
+        key=lambda event: (event[0], event[1]),
+    )
+    earned = Fraction(0)
+    since = disbursed_on
+    interest_paid = principal_paid = advance = 0
+    earned_by_due: list[int] = []
+    for day, is_repayment, amount in events:
+        outstanding = principal - principal_paid
+        if outstanding > 0:
+            earned += _earned(periods, since, day, outstanding, declining)
+        since = max(since, day)
+        if not is_repayment:
+            earned_by_due.append(_half_up(earned))
+            continue
+        to_interest = min(amount, max(0, _half_up(earned) - interest_paid))
+        to_principal = min(amount - to_interest, outstanding)
         interest_paid += to_interest
         principal_paid += to_principal
-        unpaid = instalment.total_paise - to_interest - to_principal
-        if instalment.due_on <= as_of and unpaid > 0:
-            overdue += unpaid
-            oldest_unpaid = oldest_unpaid or instalment.due_on
-    principal = sum(i.principal_paise for i in instalments)
+        advance += amount - to_interest - to_principal
+    overdue, oldest_unpaid, principal_due = 0, None, 0
+    for instalment, interest_due in zip(instalments, earned_by_due, strict=False):
+        principal_due += instalment.principal_paise
+        if oldest_unpaid is None and (
+            principal_due > principal_paid or interest_due > interest_paid
+        ):
+            oldest_unpaid = instalment.due_on
+    if earned_by_due:
+        overdue = max(0, principal_due - principal_paid) + max(0, earned_by_due[-1] - interest_paid)
     return LoanPosition(
         principal_outstanding_paise=principal - principal_paid,
         interest_paid_paise=interest_paid,
         principal_paid_paise=principal_paid,
         overdue_paise=overdue,
         days_past_due=(as_of - oldest_unpaid).days if oldest_unpaid else 0,
-        advance_paise=remaining,
+        advance_paise=advance,
     )
 
 

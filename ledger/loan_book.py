@@ -59,8 +59,18 @@ async def counted_repayments(
 
 
 def position_of(loan: Loan, repayments: list[LoanRepayment], as_of: date) -> LoanPosition:
-    paid = [Repayment(r.paid_on, r.amount_paise) for r in repayments]
-    return position(loan_schedule(loan), paid, as_of)
+    return position_after(loan, [Repayment(r.paid_on, r.amount_paise) for r in repayments], as_of)
+
+
+def position_after(loan: Loan, paid: list[Repayment], as_of: date) -> LoanPosition:
+    """Where the loan stands on ``as_of`` after these repayments (interest by the calendar)."""
+    return position(
+        loan_schedule(loan),
+        paid,
+        as_of,
+        disbursed_on=loan.disbursed_on,
+        method=InterestMethod(loan.method),
+    )
 
 
 async def loan_position(session: AsyncSession, loan: Loan, as_of: date) -> LoanPosition:
@@ -110,11 +120,10 @@ async def check_repayment_split(session: AsyncSession, voucher: Voucher) -> None
     earlier = [
         r for r in await counted_repayments(session, loan, drafts=True) if r.id < repayment.id
     ]
-    instalments = loan_schedule(loan)
     paid = [Repayment(r.paid_on, r.amount_paise) for r in earlier]
-    before = position(instalments, paid, date.max)
-    after = position(
-        instalments, [*paid, Repayment(repayment.paid_on, repayment.amount_paise)], date.max
+    before = position_after(loan, paid, date.max)
+    after = position_after(
+        loan, [*paid, Repayment(repayment.paid_on, repayment.amount_paise)], date.max
     )
     split = (
         after.interest_paid_paise - before.interest_paid_paise,

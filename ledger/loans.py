@@ -2,11 +2,12 @@
 its VO or CLF (CIF) or a bank (bank linkage): disbursement, repayment, position.
 
 The schedule, the interest-first split and overdue work alike for both; the
-accounts differ. An internal loan moves cash and the member's loan account
-(interest is income); a loan to the group moves the bank account and the
-group's borrowing from that lender (interest is an expense). A bank loan
-carries its dose (first, second … linkage) and stays within the limit the
-bank sanctioned.
+accounts differ. An internal loan moves the member's loan account and the
+group's cash, or its bank account when the group lends from there (only as
+far as it holds the money; interest is income); a loan to the group moves
+the bank account and the group's borrowing from that lender (interest is an
+expense). A bank loan carries its dose (first, second … linkage) and stays
+within the limit the bank sanctioned.
 
 A CIF loan is also the lender's: each of its vouchers in the SHG's books has
 its like in the VO's or CLF's (loans to SHGs, bank, interest income), as one
@@ -19,13 +20,16 @@ Both steps are vouchers and go through maker–checker: a loan is pending until
 its disbursement voucher is approved (and cancelled if it is rejected); a
 repayment counts once its voucher is approved and not reversed. A repayment
 is split when recorded, interest due first and then principal, against the
-loan's schedule and the repayments already recorded.
+loan's schedule and the repayments already recorded, with interest earned
+by the calendar (:mod:`ledger.interest`): so repayments are recorded in date
+order, none before the loan's last.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,8 +42,8 @@ from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code, member_by_member_id
 from hierarchy.members import check_can_take_part
 from hierarchy.models import Cbo, CboKind, Member, MemberStatus
-from ledger.interest import InterestMethod, Repayment, position
-from ledger.loan_book import counted_repayments, loan_schedule
+from ledger.interest import InterestMethod, Repayment
+from ledger.loan_book import counted_repayments, position_after
 from ledger.models import LEDGER_ANCESTORS, Loan, LoanRepayment, LoanSource, LoanStatus
 from ledger.vouchers import LineInput, NewVoucher, link, record_voucher
 
@@ -53,6 +57,13 @@ BORROWED_FROM = {
     LoanSource.CLF_CIF: "loan_from_clf",
     LoanSource.BANK: "loan_from_bank",
 }
+
+
+class PaidFrom(StrEnum):
+    """Where the group pays an internal loan out of."""
+
+    CASH = "cash"
+    BANK = "bank"
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,9 @@ class NewLoan:
     source: LoanSource = LoanSource.SHG_CORPUS
     dose: int | None = None  # bank linkage only
     sanctioned_limit_paise: int | None = None  # bank linkage only
+    # An internal loan is paid out of the group's cash (None) or bank account; a loan to
+    # the group always arrives in its bank account.
+    paid_from: PaidFrom | None = None
 
 
 async def disburse_loan(
@@ -148,14 +162,16 @@ async def disburse_loan(
         source, narration = (
             ("accumulated_surplus", f"Loan {loan.id} outstanding at cut-off")
             if new.at_cut_off
-            else ("cash", f"Loan {loan.id} disbursed")
+            else ((new.paid_from or PaidFrom.CASH).value, f"Loan {loan.id} disbursed")
         )
         lines = (
             LineInput("loans_to_members", debit_paise=amount, member_id=member.member_id),
             LineInput(source, credit_paise=amount),
         )
     ours = NewVoucher(shg.code, new.disbursed_on, narration, lines)
-    voucher = await record_voucher(session, principal, ours, today=today, date_field="disbursedOn")
+    voucher = await record_voucher(
+        session, principal, ours, today=today, date_field="disbursedOn", amount_field="principal"
+    )
     voucher.loan_id = loan.id
     loan.disbursement_voucher_id = voucher.id
     if lender is not None:
@@ -167,7 +183,14 @@ async def disburse_loan(
         theirs = NewVoucher(lender.code, new.disbursed_on, narration, lent)
         link(
             voucher,
-            await record_voucher(session, principal, theirs, today=today, date_field="disbursedOn"),
+            await record_voucher(
+                session,
+                principal,
+                theirs,
+                today=today,
+                date_field="disbursedOn",
+                amount_field="principal",
+            ),
         )
     await session.flush()
     return loan
@@ -205,6 +228,10 @@ async def _seen_lender(
 def _check_lender(new: NewLoan) -> None:
     """Who lends decides what else the loan must say."""
     if new.source is LoanSource.SHG_CORPUS:
+        if new.at_cut_off and new.paid_from is not None:
+            raise DomainError(
+                ErrorCode.INVALID, "paidFrom", "A loan at cut-off was paid out before the books"
+            )
         if not new.member_id:
             raise DomainError(ErrorCode.REQUIRED, "memberId", "Name the member she lends to")
         if new.dose is not None or new.sanctioned_limit_paise is not None:
@@ -212,6 +239,10 @@ def _check_lender(new: NewLoan) -> None:
         return
     if new.member_id:
         raise DomainError(ErrorCode.INVALID, "memberId", "A loan to the group names no member")
+    if new.paid_from is not None:
+        raise DomainError(
+            ErrorCode.INVALID, "paidFrom", "A loan to the group arrives in its bank account"
+        )
     if new.source is not LoanSource.BANK:
         if new.dose is not None or new.sanctioned_limit_paise is not None:
             raise DomainError(ErrorCode.INVALID, "dose", "Only a bank loan has a dose and limit")
@@ -250,10 +281,11 @@ async def record_repayment(
     check_not_future(paid_on, "paidOn", today or date.today())
     check_not_before(paid_on, loan.disbursed_on, "paidOn", "the loan was disbursed")
     earlier = await counted_repayments(session, loan, drafts=True)
-    instalments = loan_schedule(loan)
+    if earlier:  # interest is earned day by day: each split rests on the ones before it
+        check_not_before(paid_on, earlier[-1].paid_on, "paidOn", "the loan's last repayment")
     paid = [Repayment(r.paid_on, r.amount_paise) for r in earlier]
-    before = position(instalments, paid, date.max)
-    after = position(instalments, [*paid, Repayment(paid_on, amount_paise)], date.max)
+    before = position_after(loan, paid, date.max)
+    after = position_after(loan, [*paid, Repayment(paid_on, amount_paise)], date.max)
     if after.advance_paise > 0:
         raise DomainError(ErrorCode.INVALID, "amount", "This is more than is owed on the loan")
     to_interest = after.interest_paid_paise - before.interest_paid_paise
@@ -294,7 +326,9 @@ async def record_repayment(
         if to_interest:
             lines.append(LineInput("interest_expense", debit_paise=to_interest))
     ours = NewVoucher(shg.code, paid_on, f"Loan {loan.id} repayment", tuple(lines))
-    voucher = await record_voucher(session, principal, ours, today=today, date_field="paidOn")
+    voucher = await record_voucher(
+        session, principal, ours, today=today, date_field="paidOn", amount_field="amount"
+    )
     voucher.loan_id = loan.id
     if lender is not None:
         received = [LineInput("bank", debit_paise=amount_paise)]
@@ -306,7 +340,9 @@ async def record_repayment(
         theirs = NewVoucher(lender.code, paid_on, narration, tuple(received))
         link(
             voucher,
-            await record_voucher(session, principal, theirs, today=today, date_field="paidOn"),
+            await record_voucher(
+                session, principal, theirs, today=today, date_field="paidOn", amount_field="amount"
+            ),
         )
     repayment = LoanRepayment(
         loan_id=loan.id,

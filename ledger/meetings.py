@@ -1,9 +1,12 @@
 """Recording an SHG meeting: attendance, savings, fines, repayments and bank movements,
 turned into vouchers in one atomic step.
 
-A meeting is recorded once and is then closed: a second meeting of the same
-SHG on the same day is refused, and its vouchers, like any others, go to a
-checker and are corrected only by reversal.
+A meeting is recorded once and is then closed: its vouchers are one entry,
+approved or rejected together by a checker and corrected only by reversal.
+A second meeting of the same SHG on the same day is refused while the first
+stands; a meeting whose vouchers were rejected, or reversed, never happened
+as far as the books go, so its day can be recorded again (it stays on
+record).
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from core.access import Principal, Role
 from core.audit import record_audit
@@ -21,8 +25,41 @@ from core.money import check_paise
 from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.models import Member
 from ledger.loans import record_repayment
-from ledger.models import Attendance, Loan, LoanSource, Meeting, Voucher
-from ledger.vouchers import LineInput, NewVoucher, active_member, locked_shg, record_voucher
+from ledger.models import Attendance, Loan, LoanSource, Meeting, Voucher, VoucherStatus
+from ledger.vouchers import (
+    LineInput,
+    NewVoucher,
+    active_member,
+    link,
+    locked_shg,
+    record_voucher,
+)
+
+
+def _has_vouchers(*statuses: VoucherStatus) -> ColumnElement[bool]:
+    # Its own alias: the query this goes into may join the meeting's vouchers already.
+    own = aliased(Voucher)
+    return select(own.id).where(own.meeting_id == Meeting.id, own.status.in_(statuses)).exists()
+
+
+def _reversed() -> ColumnElement[bool]:
+    own, reversal = aliased(Voucher), aliased(Voucher)
+    return (
+        select(own.id)
+        .join(reversal, reversal.reverses_id == own.id)
+        .where(own.meeting_id == Meeting.id, reversal.status == VoucherStatus.APPROVED)
+        .exists()
+    )
+
+
+def meeting_stands() -> ColumnElement[bool]:
+    """A meeting neither rejected nor reversed (its vouchers go as one): it holds its day."""
+    return ~_has_vouchers(VoucherStatus.REJECTED) & ~_reversed()
+
+
+def meeting_approved() -> ColumnElement[bool]:
+    """A standing meeting in the approved books: its vouchers approved (or it moved no money)."""
+    return meeting_stands() & ~_has_vouchers(VoucherStatus.DRAFT)
 
 
 @dataclass(frozen=True)
@@ -81,8 +118,10 @@ async def record_meeting(
     check_not_before(new.held_on, shg.formed_on, "heldOn", "the SHG was formed")
     if not new.members:
         raise DomainError(ErrorCode.REQUIRED, "members", "Record each member's attendance")
-    taken = await session.scalar(
-        select(Meeting.id).where(Meeting.shg_id == shg.id, Meeting.held_on == new.held_on)
+    taken = await session.scalar(  # under the SHG's lock: one standing meeting a day
+        select(Meeting.id).where(
+            Meeting.shg_id == shg.id, Meeting.held_on == new.held_on, meeting_stands()
+        )
     )
     if taken is not None:
         raise DomainError(
@@ -111,7 +150,9 @@ async def record_meeting(
     )
     vouchers: list[Voucher] = []
 
-    async def voucher(narration: str, lines: list[LineInput]) -> None:
+    async def voucher(
+        narration: str, lines: list[LineInput], amount_field: str | None = None
+    ) -> None:
         if lines:
             vouchers.append(
                 await record_voucher(
@@ -120,6 +161,7 @@ async def record_meeting(
                     NewVoucher(shg.code, new.held_on, narration, tuple(lines)),
                     today=today,
                     date_field="heldOn",
+                    amount_field=amount_field,
                 )
             )
 
@@ -135,7 +177,8 @@ async def record_meeting(
     if savings:
         total = sum(line.credit_paise for line in savings)
         await voucher(
-            f"Savings at meeting of {new.held_on}", [LineInput("cash", debit_paise=total), *savings]
+            f"Savings at meeting of {new.held_on}",
+            [LineInput("cash", debit_paise=total), *savings],
         )
     # One line per member fined, naming her, so her passbook shows the fine she paid.
     fined = [
@@ -153,12 +196,14 @@ async def record_meeting(
         await voucher(
             "Deposited in bank",
             [LineInput("bank", debit_paise=amount), LineInput("cash", credit_paise=amount)],
+            "bankDeposit",
         )
     if new.bank_withdrawal_paise:
         amount = new.bank_withdrawal_paise
         await voucher(
             "Withdrawn from bank",
             [LineInput("cash", debit_paise=amount), LineInput("bank", credit_paise=amount)],
+            "bankWithdrawal",
         )
     for index, repayment in enumerate(new.repayments):
         loan = await session.get(Loan, repayment.loan_id)
@@ -184,6 +229,8 @@ async def record_meeting(
         vouchers.append(repaid)
     for made in vouchers:
         made.meeting_id = meeting.id
+    if len(vouchers) > 1:  # checked as one: a meeting is approved or rejected whole
+        link(*vouchers)
     await record_audit(
         session,
         actor=principal.subject,

@@ -77,6 +77,8 @@ class Voucher(CboAncestors, Base):
     __table_args__ = (
         *(Index(f"ix_voucher_{col}_scan", col, "id") for col in LEDGER_ANCESTORS),
         Index("ix_voucher_cbo_date", "cbo_id", "voucher_date", "id"),
+        # A CBO's drafts, which a new voucher's cash and bank are checked against.
+        Index("ix_voucher_cbo_status", "cbo_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -227,11 +229,12 @@ class LoanRepayment(Base):
 
 
 class Meeting(CboAncestors, Base):
-    """An SHG's meeting, recorded once and closed: its vouchers are corrected only by reversal."""
+    """An SHG's meeting, recorded once and closed: its vouchers are one entry, corrected only
+    by reversal. One meeting a day stands; a rejected or reversed one did not (ledger.meetings)."""
 
     __tablename__ = "meeting"
     __table_args__ = (
-        UniqueConstraint("shg_id", "held_on"),
+        Index("ix_meeting_shg_day", "shg_id", "held_on"),
         *(
             Index(f"ix_meeting_{col}_scan", col, "id")
             for col in ("state_id", "district_id", "block_id")

@@ -10,7 +10,11 @@ book, and a cut-off is one voucher of balances and one per loan. Such
 vouchers are linked into one entry (:func:`link`) and approved, rejected
 and reversed together, by someone who sees every book they touch: no book
 shows the money without the other, and no cut-off is half loaded. A
-community fund is never given away beyond what the books hold of it.
+community fund is never given away beyond what the books hold of it, and
+no voucher takes cash or bank below zero: at recording, against the posted
+balance and the drafts still awaiting a checker; at approval, against the
+posted balance under the row locks posting takes, so two drafts each fine
+alone never both post.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code
 from hierarchy.members import check_can_take_part
 from hierarchy.models import Cbo, CboKind, Member, MemberStatus
-from ledger.chart import ACCOUNTS, COMMUNITY_FUNDS
+from ledger.chart import ACCOUNTS, COMMUNITY_FUNDS, LOAN_ACCOUNTS, MONEY_HELD
 from ledger.loan_book import check_repayment_split, check_reversal_order, on_voucher_checked
 from ledger.models import (
     LEDGER_ANCESTORS,
@@ -118,6 +122,29 @@ async def active_member(session: AsyncSession, shg_id: int, member_id: str, fiel
     return member
 
 
+async def record_manual_voucher(
+    session: AsyncSession, principal: Principal, new: NewVoucher, *, today: date | None = None
+) -> Voucher:
+    """Record a draft written line by line (not by a loan, meeting, release or cut-off).
+
+    It may not move an account a loan's record stands behind: a loan made
+    so would have no terms, schedule or borrower to collect from, so the
+    maker is sent to the loan mutations, which write the record and its
+    vouchers together.
+    """
+    principal.require(*_MAKERS)
+    cbo = await cbo_by_code(session, principal.scope, new.cbo_code)
+    for index, line in enumerate(new.lines):
+        if cbo is not None and cbo.kind in LOAN_ACCOUNTS.get(line.account, frozenset()):
+            raise DomainError(
+                ErrorCode.INVALID,
+                f"lines[{index}].account",
+                "Loans move this account: record them with disburseLoan and recordRepayment, "
+                "which keep the loan's record",
+            )
+    return await record_voucher(session, principal, new, today=today)
+
+
 async def record_voucher(
     session: AsyncSession,
     principal: Principal,
@@ -125,9 +152,12 @@ async def record_voucher(
     *,
     today: date | None = None,
     date_field: str = "voucherDate",
+    amount_field: str | None = None,
 ) -> Voucher:
-    """Record a draft. ``date_field`` names the date in a refusal, for a caller whose own
-    input names it otherwise (a loan's ``disbursedOn``, a release's ``releasedOn``)."""
+    """Record a draft. ``date_field`` and ``amount_field`` name the date, and the amount
+    the CBO lacks the cash or bank for, in a refusal, for a caller whose own input names
+    them otherwise (a loan's ``disbursedOn`` and ``principal``, a release's
+    ``releasedOn`` and ``amount``)."""
     principal.require(*_MAKERS)
     narration = _text(new.narration, "narration", "a narration")
     # Shared lock: vouchers of one CBO go side by side, but wait for a cut-off (which must
@@ -171,6 +201,12 @@ async def record_voucher(
             f"Debits (₹{format_rupees(debits)}) and credits (₹{format_rupees(credits)}) "
             f"differ by ₹{format_rupees(abs(debits - credits))}",
         )
+    short = await _short_of_money(session, cbo.id, rows)
+    if short is not None:
+        first = next(
+            i for i, row in enumerate(rows) if row.account == short and row.amount_paise < 0
+        )
+        raise _insufficient(short, amount_field or f"lines[{first}].credit")
     voucher = Voucher(
         cbo_id=cbo.id,
         voucher_date=new.voucher_date,
@@ -182,6 +218,62 @@ async def record_voucher(
     for column in LEDGER_ANCESTORS:
         setattr(voucher, column, getattr(cbo, column))
     return await _save(session, principal, voucher, rows, "voucher.recorded")
+
+
+def _insufficient(account: str, field: str) -> DomainError:
+    return DomainError(
+        ErrorCode.INSUFFICIENT_FUNDS,
+        field,
+        f"This pays out more than the {ACCOUNTS[account].name.lower()} holds",
+    )
+
+
+def _money_out(rows: list[VoucherLine]) -> list[str]:
+    """The accounts of money held (cash, bank) that these lines take money out of, net."""
+    moves: dict[str, int] = defaultdict(int)
+    for row in rows:
+        if row.account in MONEY_HELD:
+            moves[row.account] += row.amount_paise
+    return sorted(account for account, amount in moves.items() if amount < 0)
+
+
+async def _short_of_money(
+    session: AsyncSession, cbo_id: int, rows: list[VoucherLine]
+) -> str | None:
+    """The account of money held that a new draft would overdraw, None if neither: counted
+    against the posted balance and every draft still awaiting a checker (as the books will
+    stand once they are all approved; approval checks again against what did post)."""
+    out = _money_out(rows)
+    if not out:
+        return None
+    posted: dict[str, int] = {
+        account: balance
+        for account, balance in await session.execute(
+            select(LedgerBalance.account, LedgerBalance.balance_paise).where(
+                LedgerBalance.cbo_id == cbo_id,
+                LedgerBalance.account.in_(out),
+                LedgerBalance.member_pk == NO_MEMBER,
+            )
+        )
+    }
+    pending: dict[str, int] = {
+        account: int(amount or 0)
+        for account, amount in await session.execute(
+            select(VoucherLine.account, func.sum(VoucherLine.amount_paise))
+            .join(Voucher, Voucher.id == VoucherLine.voucher_id)
+            .where(
+                Voucher.cbo_id == cbo_id,
+                Voucher.status == VoucherStatus.DRAFT,
+                VoucherLine.account.in_(out),
+            )
+            .group_by(VoucherLine.account)
+        )
+    }
+    for account in out:
+        move = sum(row.amount_paise for row in rows if row.account == account)
+        if posted.get(account, 0) + pending.get(account, 0) + move < 0:
+            return account
+    return None
 
 
 async def _save(
@@ -327,6 +419,23 @@ async def _check_funds_held(
             )
 
 
+async def _check_money_held(
+    session: AsyncSession, voucher: Voucher, lines: list[VoucherLine]
+) -> None:
+    """Cash or bank paid out only from what posted: read after posting, under the lock
+    posting took on the balance row, so a second approval waits for the first and sees it."""
+    for account in _money_out(lines):
+        held = await session.scalar(
+            select(LedgerBalance.balance_paise).where(
+                LedgerBalance.cbo_id == voucher.cbo_id,
+                LedgerBalance.account == account,
+                LedgerBalance.member_pk == NO_MEMBER,
+            )
+        )
+        if (held or 0) < 0:
+            raise _insufficient(account, "voucherId")
+
+
 async def approve_voucher(session: AsyncSession, principal: Principal, voucher_id: int) -> Voucher:
     principal.require(*_CHECKERS)
     vouchers = await _for_change(session, principal, voucher_id)
@@ -345,8 +454,13 @@ async def approve_voucher(session: AsyncSession, principal: Principal, voucher_i
             await check_reversal_order(session, original, "voucherId")
     # Books are posted in one order, whichever voucher was asked for: two entries
     # touching the same two books lock their balance rows alike and never deadlock.
+    posted = []
     for voucher in sorted(vouchers, key=lambda row: (row.cbo_id, row.id)):
-        await _check_funds_held(session, voucher, await _post(session, voucher))
+        posted.append((voucher, await _post(session, voucher)))
+    # Once the whole entry is in: a meeting's deposit may bank the savings it took.
+    for voucher, lines in posted:
+        await _check_funds_held(session, voucher, lines)
+        await _check_money_held(session, voucher, lines)
     await _checked(session, principal, vouchers, VoucherStatus.APPROVED)
     return vouchers[0]
 
@@ -479,4 +593,7 @@ async def _reversal(
         VoucherLine(account=line.account, member_pk=line.member_pk, amount_paise=-line.amount_paise)
         for line in lines
     ]
+    short = await _short_of_money(session, original.cbo_id, rows)
+    if short is not None:  # undoing money received, when it is no longer held
+        raise _insufficient(short, "voucherId")
     return await _save(session, principal, reversal, rows, "voucher.reversal_recorded")

@@ -25,6 +25,7 @@ from hierarchy.models import CboKind, Gender, GeoLevel, Relation
 from identity.enrolment import IdentityNumbers, enroll_member
 from identity.tokens import Keyring
 from identity.verhoeff import check_digit
+from ledger.vouchers import LineInput, NewVoucher, approve_voucher, record_voucher
 
 # The identity keys of every test: the API under test is configured with the same ones.
 TEST_IDENTITY_KEYS = "1:" + base64.b64encode(b"test-identity-key-".ljust(32, b"0")).decode()
@@ -57,7 +58,9 @@ class World:
         }
 
 
-async def build_world(sessions: async_sessionmaker[AsyncSession]) -> World:
+async def build_world(sessions: async_sessionmaker[AsyncSession], *, money_paise: int = 0) -> World:
+    """The hierarchy; with ``money_paise``, every CBO also holds that much in cash and as
+    much in its bank account (see :func:`give_money`), so tests can pay out of them."""
     world = World()
     member_no = 0
 
@@ -127,7 +130,34 @@ async def build_world(sessions: async_sessionmaker[AsyncSession]) -> World:
                     world.members[row.member_id] = Thing(
                         row.member_id, "member", shg.ancestors | {row.member_id}, row.id
                     )
+    if money_paise:
+        for code in world.cbos:
+            await give_money(sessions, code, cash_paise=money_paise, bank_paise=money_paise)
     return world
+
+
+async def give_money(
+    sessions: async_sessionmaker[AsyncSession],
+    cbo_code: str,
+    *,
+    cash_paise: int = 0,
+    bank_paise: int = 0,
+    on: date = FORMED,
+) -> None:
+    """Money into a CBO's cash and bank as other income, recorded and approved like any
+    voucher: a CBO pays out no more than it holds."""
+    lines = [
+        LineInput(account, debit_paise=amount)
+        for account, amount in (("cash", cash_paise), ("bank", bank_paise))
+        if amount
+    ]
+    income = LineInput("other_income", credit_paise=cash_paise + bank_paise)
+    async with transaction(sessions) as session:
+        voucher = await record_voucher(
+            session, MAKER, NewVoucher(cbo_code, on, "Money to pay out of", (*lines, income))
+        )
+    async with transaction(sessions) as session:
+        await approve_voucher(session, CHECKER, voucher.id)
 
 
 def aadhaar_number(serial: int) -> str:

@@ -21,7 +21,7 @@ from api.hierarchy.types import (
 )
 from api.writes import idempotency_key, write
 from hierarchy import models
-from hierarchy.cbos import NewCbo, approve_cbo, close_cbo, create_cbo
+from hierarchy.cbos import NewCbo, approve_cbo, close_cbo, create_cbo, set_meeting_frequency
 from hierarchy.geography import create_geo_unit
 
 
@@ -61,6 +61,10 @@ class CreateShgInput:
     vo_code: str | None = strawberry.field(
         default=None, description="The VO it federates into, if any yet."
     )
+    meeting_frequency: models.MeetingFrequency = strawberry.field(
+        default=models.MeetingFrequency.WEEKLY,
+        description="How often it has agreed to meet; its grading judges its meetings by this.",
+    )
     idempotency_key: str | None = idempotency_key()
 
 
@@ -75,6 +79,19 @@ class CloseCboInput:
     code: str
     reason: str
     idempotency_key: str | None = idempotency_key()
+
+
+@strawberry.input
+class SetMeetingFrequencyInput:
+    shg_code: str
+    meeting_frequency: models.MeetingFrequency
+    idempotency_key: str | None = idempotency_key()
+
+
+@strawberry.type
+class SetMeetingFrequencyPayload:
+    shg: Shg | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -174,7 +191,12 @@ class HierarchyMutation:
     @strawberry.mutation(description="Register an SHG in a village, as a draft awaiting approval.")
     async def create_shg(self, info: Info, input: CreateShgInput) -> CreateShgPayload:
         new = NewCbo(
-            models.CboKind.SHG, input.name, input.village_code, input.formed_on, input.vo_code
+            models.CboKind.SHG,
+            input.name,
+            input.village_code,
+            input.formed_on,
+            input.vo_code,
+            input.meeting_frequency,
         )
         shg, errors = await _create_cbo(info, "createShg", input, new)
         return CreateShgPayload(shg=shg, errors=errors)
@@ -186,6 +208,20 @@ class HierarchyMutation:
 
         result_id, errors = await write(info.context, "approveCbo", input, work)
         return ApproveCboPayload(cbo=await _fresh_cbo(info, result_id), errors=errors)
+
+    @strawberry.mutation(
+        description="Record how often an SHG has agreed to meet (an approver or admin)."
+    )
+    async def set_meeting_frequency(
+        self, info: Info, input: SetMeetingFrequencyInput
+    ) -> SetMeetingFrequencyPayload:
+        async def work(session: AsyncSession) -> int:
+            principal = info.context.principal
+            code, frequency = input.shg_code, input.meeting_frequency
+            return (await set_meeting_frequency(session, principal, code, frequency)).id
+
+        result_id, errors = await write(info.context, "setMeetingFrequency", input, work)
+        return SetMeetingFrequencyPayload(shg=await _fresh_cbo(info, result_id), errors=errors)
 
     @strawberry.mutation(description="Close a CBO once nothing active remains below it.")
     async def close_cbo(self, info: Info, input: CloseCboInput) -> CloseCboPayload:

@@ -45,6 +45,7 @@ strawberry.enum(models.MemberStatus)
 strawberry.enum(models.Relation, description="How the named relative is related.")
 strawberry.enum(models.Gender)
 strawberry.enum(models.SocialCategory)
+strawberry.enum(models.MeetingFrequency, description="How often an SHG has agreed to meet.")
 
 Info = strawberry.Info[Context, None]
 First = Annotated[
@@ -318,6 +319,10 @@ class VillageOrganisation(Cbo):
 
 @strawberry.federation.type(keys=["code"], description="A self-help group (one village).")
 class Shg(Cbo):
+    @strawberry.field(description="How often it has agreed to meet.")
+    def meeting_frequency(self) -> models.MeetingFrequency:
+        return self.row.meeting_frequency
+
     @strawberry.field
     async def village(self, info: Info) -> GeoUnit | None:
         return await _geo_unit(info, self.row.village_id)

@@ -28,7 +28,11 @@ class Panchasutra:
     points: int = strawberry.field(description="Out of 100.")
     grade: grading.Grade
     eligible_for_funds: bool = strawberry.field(
-        description="Grade A or B: a VO may recommend Revolving Fund and CIF."
+        description="Grade A or B, and neither cash nor bank below zero: a VO may recommend "
+        "Revolving Fund and CIF."
+    )
+    overdrawn: bool = strawberry.field(
+        description="Cash or bank below zero in the approved books on `asOf`."
     )
     report: Private[grading.Panchasutra]
 
@@ -43,6 +47,7 @@ class Panchasutra:
             points=report.points,
             grade=report.grade,
             eligible_for_funds=report.eligible_for_funds,
+            overdrawn=report.overdrawn,
             report=report,
         )
 

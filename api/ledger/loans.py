@@ -20,13 +20,14 @@ from core.money import parse_rupees
 from ledger import models
 from ledger.interest import InterestMethod, format_rate_percent, parse_rate_percent
 from ledger.loan_book import loan_schedule, position_of
-from ledger.loans import NewLoan, disburse_loan, record_repayment
+from ledger.loans import NewLoan, PaidFrom, disburse_loan, record_repayment
 
 strawberry.enum(InterestMethod)
 strawberry.enum(models.LoanStatus)
 strawberry.enum(
     models.LoanSource, description="Who lends: the SHG's corpus, its VO or CLF, a bank."
 )
+strawberry.enum(PaidFrom, description="Where an SHG pays an internal loan out of.")
 
 
 @strawberry.type
@@ -89,7 +90,10 @@ class Loan(Node):
         row = await info.context.loader(MemberByIdLoader).load(self.row.member_pk)
         return None if row is None else Member.from_row(row)
 
-    @strawberry.field(description="Monthly instalments.")
+    @strawberry.field(
+        description="Monthly instalments. Each one's interest is earned by the day over its "
+        "period, so a repayment pays the interest earned by its date, not the next one's."
+    )
     def schedule(self) -> list[Instalment]:
         return [
             Instalment(
@@ -124,6 +128,11 @@ class DisburseLoanInput:
         default=None, description="The borrower of an internal loan; none for a loan to the group."
     )
     source: models.LoanSource = models.LoanSource.SHG_CORPUS
+    paid_from: PaidFrom | None = strawberry.field(
+        default=None,
+        description="An internal loan: from the group's cash (the default) or its bank "
+        "account; none for a loan to the group, which arrives in the bank account.",
+    )
     dose: int | None = None
     sanctioned_limit: Money | None = None
     principal: Money
@@ -189,6 +198,7 @@ class LoanMutation:
                 disbursed_on=input.disbursed_on,
                 first_due_on=input.first_due_on,
                 source=input.source,
+                paid_from=input.paid_from,
                 dose=input.dose,
                 sanctioned_limit_paise=None
                 if input.sanctioned_limit is None

@@ -20,7 +20,7 @@ from ledger.vouchers import (
     LineInput,
     NewVoucher,
     approve_voucher,
-    record_voucher,
+    record_manual_voucher,
     reject_voucher,
     reverse_voucher,
 )
@@ -136,7 +136,7 @@ class LedgerMutation:
             return RecordVoucherPayload(errors=[user_error(error)])
 
         async def work(session: AsyncSession) -> int:
-            return (await record_voucher(session, context.principal, new)).id
+            return (await record_manual_voucher(session, context.principal, new)).id
 
         voucher, errors = await _run(info, "recordVoucher", input, work)
         return RecordVoucherPayload(voucher=voucher, errors=errors)

@@ -23,7 +23,7 @@ PORTFOLIO = """query($c: String!) { cifPortfolio(cboCode: $c, asOf: "2024-07-15"
 
 @pytest.fixture
 async def world(sessions: Any) -> World:
-    return await build_world(sessions)
+    return await build_world(sessions, money_paise=100_000_00)
 
 
 async def _approve_all(api: Api, shg: str) -> None:

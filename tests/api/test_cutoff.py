@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from core.access import Role
 from ledger.models import Loan, Voucher
 from tests.conftest import Api
-from tests.world import World, build_world
+from tests.world import World, build_world, give_money
 
 CUT_OFF = """mutation($input: RecordCutOffInput!) { recordCutOff(input: $input) {
     vouchers { id narration status total lines { account debit credit member { memberId } } }
@@ -351,10 +352,11 @@ async def test_bad_federation_cut_offs_write_nothing(
 
 
 async def test_a_federation_cut_off_may_follow_its_groups_vouchers_but_not_predate_them(
-    api: Api, world: World
+    api: Api, world: World, sessions: Any
 ) -> None:
     vo = sorted(c for c, t in world.cbos.items() if t.kind == "vo")[0]
     shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg" and vo in t.ancestors)[0]
+    await give_money(sessions, vo, bank_paise=20_000_00, on=date(2024, 4, 15))  # what it lends
     # A CIF loan made on the platform on 1 May writes into the VO's books first.
     loan = {
         "shgCode": shg, "source": "VO_CIF", "principal": "20000", "annualRatePercent": "12",

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from core.access import Role
 from ledger.models import LedgerBalance
 from tests.conftest import Api
-from tests.world import World, build_world
+from tests.world import World, build_world, give_money
 
 RELEASE = """mutation($input: ReleaseFundInput!) { releaseFund(input: $input) {
     voucher { id status linked { id status cbo { code } } } errors { code field } } }"""
@@ -122,10 +122,13 @@ async def test_funds_flow_from_the_mission_through_clf_and_vo_to_an_shg(
     assert [(r["amount"], r["releasedBy"]) for r in mine["releases"]] == [("15000.00", None)]
 
 
-async def test_a_federation_passes_on_only_what_its_books_hold(api: Api, world: World) -> None:
+async def test_a_federation_passes_on_only_what_its_books_hold(
+    api: Api, world: World, sessions: Any
+) -> None:
     _, vo, shg = _chain(world)
     received = await _release(api, "RF", vo, "15000")
     assert (await _approve(api, received["voucher"]["id"]))["errors"] == []
+    await give_money(sessions, vo, bank_paise=100_000_00)  # bank enough: the fund is short
     first = await _release(api, "RF", shg, "10000", vo)
     second = await _release(api, "RF", shg, "10000", vo)  # each fits alone; both do not
     assert (await _approve(api, first["voucher"]["id"]))["errors"] == []
@@ -216,9 +219,10 @@ async def test_only_state_level_staff_record_a_release_from_the_mission(
 
 
 async def test_a_cif_loan_and_its_repayment_are_in_the_lenders_books_too(
-    api: Api, world: World
+    api: Api, world: World, sessions: Any
 ) -> None:
     _, vo, shg = _chain(world)
+    await give_money(sessions, vo, bank_paise=50_000_00)  # what it lends
     loan = {
         "shgCode": shg, "source": "VO_CIF", "principal": "50000", "annualRatePercent": "12",
         "months": 10, "method": "FLAT", "disbursedOn": "2024-04-10", "firstDueOn": "2024-05-10",
@@ -256,7 +260,8 @@ async def test_a_cif_loan_and_its_repayment_are_in_the_lenders_books_too(
     }
     assert (await _approve(api, paid["voucher"]["id"], scope=vo))["errors"] == []
     assert await _books(api, vo) == {
-        "bank": ("0.00", "44500.00"),
+        "bank": ("5500.00", "0.00"),  # 50,000 held, lent, 5,500 back
+        "other_income": ("0.00", "50000.00"),
         "loans_to_shgs": ("45000.00", "0.00"),
         "interest_income": ("0.00", "500.00"),
     }

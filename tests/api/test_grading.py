@@ -6,10 +6,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from core.access import Role
+from hierarchy.models import Cbo
+from ledger.models import LEDGER_ANCESTORS, Voucher, VoucherLine, VoucherStatus
 from tests.conftest import Api
-from tests.world import World, build_world
+from tests.world import World, build_world, give_money
 
 MEETING = """mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) { errors { code field } } }"""
 DISBURSE = """mutation($input: DisburseLoanInput!) { disburseLoan(input: $input) { errors { code field } } }"""
@@ -19,7 +22,29 @@ RECORD = (
 DRAFTS = """query($c: String!) { vouchers(cboCode: $c, status: DRAFT, first: 50) { edges { node { id } } } }"""
 APPROVE = """mutation($id: ID!) { approveVoucher(input: {voucherId: $id}) { errors { code } } }"""
 GRADE = """query($c: String!, $on: Date) { panchasutra(shgCode: $c, asOf: $on) {
-    asOf scores { sutra measure points } points grade eligibleForFunds shg { code } } }"""
+    asOf scores { sutra measure points } points grade eligibleForFunds overdrawn
+    shg { code } } }"""
+
+
+async def _paid_out_beyond_cash(sessions: Any, shg_code: str, paise: int, on: date) -> None:
+    """An approved voucher paying out more cash than was held, as books posted before that
+    was refused still show (posting refuses it now, so it is written as such books were)."""
+    async with sessions() as session, session.begin():
+        shg = await session.scalar(select(Cbo).where(Cbo.code == shg_code))
+        voucher = Voucher(
+            cbo_id=shg.id, voucher_date=on, narration="Paid out before the rule",
+            status=VoucherStatus.APPROVED, total_paise=paise, made_by="old", checked_by="older",
+        )  # fmt: skip
+        for column in LEDGER_ANCESTORS:
+            setattr(voucher, column, getattr(shg, column))
+        session.add(voucher)
+        await session.flush()
+        session.add_all(
+            [
+                VoucherLine(voucher_id=voucher.id, account="other_expenses", amount_paise=paise),
+                VoucherLine(voucher_id=voucher.id, account="cash", amount_paise=-paise),
+            ]
+        )
 
 
 @pytest.fixture
@@ -35,8 +60,9 @@ async def _approve_all(api: Api, shg: str) -> None:
         assert done["approveVoucher"]["errors"] == []
 
 
-async def test_scores_and_grade_follow_the_books(api: Api, world: World) -> None:
+async def test_scores_and_grade_follow_the_books(api: Api, world: World, sessions: Any) -> None:
     shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    await give_money(sessions, shg, cash_paise=12_000_00)  # what the loan below pays out
     first, second = sorted(m for m, t in world.members.items() if shg in t.ancestors)
     # Fortnightly meetings from 7 January 2024: 13 by 1 July. She saves every
     # time; her neighbour every other time (7 of 13).
@@ -66,6 +92,14 @@ async def test_scores_and_grade_follow_the_books(api: Api, world: World) -> None
     ]
     assert (grade["points"], grade["grade"], grade["eligibleForFunds"]) == (65, "B", True)
 
+    # Books posted before posting kept cash above zero: the grade stands, the funds do not.
+    await _paid_out_beyond_cash(sessions, shg, 3_000_00, date(2024, 6, 30))
+    grade = (await api.query(GRADE, {"c": shg, "on": "2024-07-01"}))["panchasutra"]
+    assert (grade["points"], grade["grade"], grade["eligibleForFunds"]) == (65, "B", False)
+    assert grade["overdrawn"] is True
+    before = (await api.query(GRADE, {"c": shg, "on": "2024-06-29"}))["panchasutra"]
+    assert before["overdrawn"] is False
+
     # A voucher left in draft for a month: the books are no longer up to date.
     stale = {
         "cboCode": shg, "voucherDate": "2024-06-01", "narration": "Stationery",
@@ -92,8 +126,11 @@ async def test_grading_is_scoped(api: Api, world: World) -> None:
     assert hidden == {"panchasutra": None}
 
 
-async def test_a_past_grade_reads_the_group_as_it_stood_that_day(api: Api, world: World) -> None:
+async def test_a_past_grade_reads_the_group_as_it_stood_that_day(
+    api: Api, world: World, sessions: Any
+) -> None:
     shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    await give_money(sessions, shg, cash_paise=12_000_00)
     first, second = sorted(m for m, t in world.members.items() if shg in t.ancestors)
     loan = {
         "shgCode": shg, "memberId": first, "principal": "12000", "annualRatePercent": "24",
@@ -103,10 +140,11 @@ async def test_a_past_grade_reads_the_group_as_it_stood_that_day(api: Api, world
         loan { id } errors { code } } }"""
     loan_id = (await api.query(made, {"input": loan}))["disburseLoan"]["loan"]["id"]
     await _approve_all(api, shg)
-    # Nothing paid until mid-August, then all of it (12,000 and 2,880 interest): closed.
+    # Nothing paid until mid-August, then all of it: closed. 12,000 and the interest earned
+    # by 15 August: 3 x 240 to 1 August and 14 of 31 days of the next 240 (108.39).
     repay = """mutation($input: RecordRepaymentInput!) { recordRepayment(input: $input) {
         errors { code } } }"""
-    paid = {"loanId": loan_id, "amount": "14880", "paidOn": "2024-08-15"}
+    paid = {"loanId": loan_id, "amount": "12828.39", "paidOn": "2024-08-15"}
     assert (await api.query(repay, {"input": paid}))["recordRepayment"]["errors"] == []
     await _approve_all(api, shg)
     leave = (
@@ -139,3 +177,73 @@ async def test_loans_loaded_at_the_cut_off_are_not_new_lending(api: Api, world: 
     await _approve_all(api, shg)
     grade = (await api.query(GRADE, {"c": shg, "on": "2024-04-15"}))["panchasutra"]["scores"]
     assert grade[2] == {"sutra": "LENDING", "measure": "0.0000", "points": 0}
+
+
+async def test_only_approved_meetings_count_against_the_groups_own_frequency(
+    api: Api, world: World
+) -> None:
+    shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    first, second = sorted(m for m, t in world.members.items() if shg in t.ancestors)
+    days = ["2024-01-07", "2024-02-07", "2024-03-07", "2024-04-07", "2024-05-07", "2024-06-07"]
+
+    def meeting(day: str, second_saves: bool = True) -> dict[str, Any]:
+        members = [
+            {"memberId": first, "present": True, "savings": "100"},
+            {"memberId": second, "present": True, "savings": "100" if second_saves else "0"},
+        ]
+        return {"input": {"shgCode": shg, "heldOn": day, "members": members}}
+
+    drafts = """query($c: String!) { vouchers(cboCode: $c, status: DRAFT, first: 50) {
+        edges { node { id narration } } } }"""
+    reject = """mutation($id: ID!) { rejectVoucher(input: {voucherId: $id, reason: "not held"}) {
+        errors { code } } }"""
+
+    async def check(day: str, verb: str) -> None:
+        edges = (await api.query(drafts, {"c": shg}))["vouchers"]["edges"]
+        [voucher] = [e["node"]["id"] for e in edges if day in e["node"]["narration"]]
+        done = await api.query(
+            APPROVE if verb == "approve" else reject, {"id": voucher}, role=Role.APPROVER
+        )
+        assert done[f"{verb}Voucher"]["errors"] == []
+
+    for day in days:
+        saves = day != "2024-03-07"  # the meeting to be rejected: one of two saved
+        assert (await api.query(MEETING, meeting(day, saves)))["recordMeeting"]["errors"] == []
+    for day in days[:2] + days[3:5]:
+        await check(day, "approve")
+    await check("2024-03-07", "reject")  # 6 June stays a draft
+
+    async def scores() -> list[dict[str, Any]]:
+        grade = (await api.query(GRADE, {"c": shg, "on": "2024-07-01"}))["panchasutra"]
+        return list(grade["scores"][:2])
+
+    # Weekly by default: 4 approved meetings of 26 weeks. Every approved member-meeting saved.
+    assert await scores() == [
+        {"sutra": "MEETINGS", "measure": "0.1538", "points": 3},
+        {"sutra": "SAVINGS", "measure": "1.0000", "points": 20},
+    ]
+    monthly = """mutation($c: String!) { setMeetingFrequency(input: {shgCode: $c,
+        meetingFrequency: MONTHLY}) { shg { meetingFrequency } errors { code field } } }"""
+    refused = (await api.query(monthly, {"c": shg}, role=Role.BOOKKEEPER))["setMeetingFrequency"]
+    assert refused == {"shg": None, "errors": [{"code": "FORBIDDEN", "field": None}]}
+    done = (await api.query(monthly, {"c": shg}, role=Role.APPROVER))["setMeetingFrequency"]
+    assert done == {"shg": {"meetingFrequency": "MONTHLY"}, "errors": []}
+    assert (await scores())[0] == {"sutra": "MEETINGS", "measure": "0.6667", "points": 13}
+    # The rejected day is recorded again; approved, it counts. So does June's, once approved.
+    assert (await api.query(MEETING, meeting("2024-03-07")))["recordMeeting"]["errors"] == []
+    await check("2024-03-07", "approve")
+    assert (await scores())[0] == {"sutra": "MEETINGS", "measure": "0.8333", "points": 17}
+    await check("2024-06-07", "approve")
+    assert (await scores())[0] == {"sutra": "MEETINGS", "measure": "1.0000", "points": 20}
+
+
+async def test_a_new_shg_takes_its_meeting_frequency_at_creation(api: Api, world: World) -> None:
+    village = sorted(c for c, t in world.geo.items() if t.kind == "village")[0]
+    create = """mutation($input: CreateShgInput!) { createShg(input: $input) {
+        shg { meetingFrequency } errors { code } } }"""
+    shg = {"villageCode": village, "name": "Pragati SHG", "formedOn": "2024-01-01"}
+    weekly = (await api.query(create, {"input": shg}))["createShg"]
+    assert weekly == {"shg": {"meetingFrequency": "WEEKLY"}, "errors": []}
+    fortnightly = {**shg, "name": "Unnati SHG", "meetingFrequency": "FORTNIGHTLY"}
+    made = (await api.query(create, {"input": fortnightly}))["createShg"]
+    assert made == {"shg": {"meetingFrequency": "FORTNIGHTLY"}, "errors": []}

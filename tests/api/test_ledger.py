@@ -357,3 +357,197 @@ async def test_passbook_shows_posted_entries_with_running_balances(api: Api, wor
     assert await api.query(PASSBOOK, {"m": members[0]}, role=Role.ANALYST, scope=elsewhere) == {
         "passbook": None
     }
+
+
+REJECT = """mutation($id: ID!) { rejectVoucher(input: {voucherId: $id, reason: "not paid in"}) {
+    errors { code } } }"""
+DISBURSE = """mutation($input: DisburseLoanInput!) { disburseLoan(input: $input) {
+    loan { id status } errors { code field message } } }"""
+
+
+def _paying(shg: str, amount: str, account: str = "cash") -> dict[str, Any]:
+    voucher = {
+        "cboCode": shg,
+        "voucherDate": "2024-04-08",
+        "narration": "Stationery and travel",
+        "lines": [
+            {"account": "other_expenses", "debit": amount},
+            {"account": account, "credit": amount},
+        ],
+    }
+    return {"input": voucher}
+
+
+async def _trial(api: Api, shg: str) -> dict[str, tuple[str, str]]:
+    lines = (await api.query(TRIAL, {"c": shg}))["trialBalance"]["lines"]
+    return {line["account"]: (line["debit"], line["credit"]) for line in lines}
+
+
+async def test_no_voucher_or_loan_pays_out_more_cash_or_bank_than_the_group_holds(
+    api: Api, world: World
+) -> None:
+    shg, members = _shg(world)
+    saved = (await api.query(RECORD, _saving(shg, members[0], "310")))["recordVoucher"]
+    await api.query(APPROVE, {"id": saved["voucher"]["id"]}, role=Role.APPROVER)
+    loan = {
+        "shgCode": shg, "memberId": members[1], "principal": "5000", "annualRatePercent": "24",
+        "months": 10, "method": "FLAT", "disbursedOn": "2024-04-10", "firstDueOn": "2024-05-10",
+    }  # fmt: skip
+    for paid_from in ({}, {"paidFrom": "BANK"}):  # ₹310 in hand, nothing in the bank
+        refused = (await api.query(DISBURSE, {"input": {**loan, **paid_from}}))["disburseLoan"]
+        assert refused["loan"] is None
+        assert [(e["code"], e["field"]) for e in refused["errors"]] == [
+            ("INSUFFICIENT_FUNDS", "principal")
+        ]
+    for amount, account in (("310.01", "cash"), ("1", "bank")):
+        too_much = (await api.query(RECORD, _paying(shg, amount, account)))["recordVoucher"]
+        assert [(e["code"], e["field"]) for e in too_much["errors"]] == [
+            ("INSUFFICIENT_FUNDS", "lines[1].credit")
+        ]
+    # A reversal that takes back cash already spent is refused too.
+    spent = (await api.query(RECORD, _paying(shg, "300")))["recordVoucher"]
+    assert spent["errors"] == []
+    assert (await api.query(APPROVE, {"id": spent["voucher"]["id"]}, role=Role.APPROVER))[
+        "approveVoucher"
+    ]["errors"] == []
+    undo = (await api.query(REVERSE, {"id": saved["voucher"]["id"], "on": "2024-04-09"}))[
+        "reverseVoucher"
+    ]
+    assert [(e["code"], e["field"]) for e in undo["errors"]] == [
+        ("INSUFFICIENT_FUNDS", "voucherId")
+    ]
+    assert await _trial(api, shg) == {
+        "cash": ("10.00", "0.00"),
+        "savings_compulsory": ("0.00", "310.00"),
+        "other_expenses": ("300.00", "0.00"),
+    }
+
+
+async def test_a_loan_is_paid_out_of_the_bank_account_when_the_group_says_so(
+    api: Api, world: World
+) -> None:
+    shg, members = _shg(world)
+    deposit = {
+        "cboCode": shg, "voucherDate": "2024-04-07", "narration": "Savings banked",
+        "lines": [{"account": "bank", "debit": "6000"},
+                  {"account": "savings_compulsory", "credit": "6000", "memberId": members[0]}],
+    }  # fmt: skip
+    saved = (await api.query(RECORD, {"input": deposit}))["recordVoucher"]
+    await api.query(APPROVE, {"id": saved["voucher"]["id"]}, role=Role.APPROVER)
+    loan = {
+        "shgCode": shg, "memberId": members[1], "principal": "5000", "annualRatePercent": "24",
+        "months": 10, "method": "FLAT", "disbursedOn": "2024-04-10", "firstDueOn": "2024-05-10",
+    }  # fmt: skip
+    from_cash = (await api.query(DISBURSE, {"input": loan}))["disburseLoan"]  # cash is the default
+    assert [e["code"] for e in from_cash["errors"]] == ["INSUFFICIENT_FUNDS"]
+    made = (await api.query(DISBURSE, {"input": {**loan, "paidFrom": "BANK"}}))["disburseLoan"]
+    assert made["errors"] == [] and made["loan"]["status"] == "PENDING"
+    drafts = """query($c: String!) { vouchers(cboCode: $c, status: DRAFT) {
+        edges { node { id } } } }"""
+    draft = (await api.query(drafts, {"c": shg}))["vouchers"]["edges"][0]["node"]["id"]
+    assert (await api.query(APPROVE, {"id": draft}, role=Role.APPROVER))["approveVoucher"][
+        "errors"
+    ] == []
+    assert await _trial(api, shg) == {
+        "bank": ("1000.00", "0.00"),
+        "savings_compulsory": ("0.00", "6000.00"),
+        "loans_to_members": ("5000.00", "0.00"),
+    }
+    group = {**loan, "memberId": None, "source": "VO_CIF", "paidFrom": "BANK"}
+    refused = (await api.query(DISBURSE, {"input": group}))["disburseLoan"]
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID", "paidFrom")]
+
+
+async def test_two_drafts_each_fine_alone_do_not_both_post(api: Api, world: World) -> None:
+    """Real concurrent connections on PostgreSQL: two checkers approve at once two vouchers
+    that each fit what the group holds and together do not. The check is made under the
+    lock posting takes on the cash balance, so one waits for the other, sees it, and is
+    refused; the books never show cash below zero."""
+    shg, members = _shg(world)
+    kept = (await api.query(RECORD, _saving(shg, members[0], "100")))["recordVoucher"]
+    await api.query(APPROVE, {"id": kept["voucher"]["id"]}, role=Role.APPROVER)
+    for attempt in range(3):  # 100 in hand, 310 saved: each pays 310, and only one can
+        saved = (await api.query(RECORD, _saving(shg, members[0], "310")))["recordVoucher"]
+        await api.query(APPROVE, {"id": saved["voucher"]["id"]}, role=Role.APPROVER)
+        # Savings said to be collected let both drafts be recorded; then they are rejected.
+        said = (await api.query(RECORD, _saving(shg, members[1], "1000")))["recordVoucher"]
+        first, second = [
+            (await api.query(RECORD, _paying(shg, "310")))["recordVoucher"] for _ in range(2)
+        ]
+        assert first["errors"] == [] and second["errors"] == []
+        rejected = await api.query(REJECT, {"id": said["voucher"]["id"]}, role=Role.APPROVER)
+        assert rejected["rejectVoucher"]["errors"] == []
+        results = await asyncio.gather(
+            *(
+                api.query(APPROVE, {"id": made["voucher"]["id"]}, role=Role.APPROVER, subject=who)
+                for made, who in ((first, "ap-1"), (second, "ap-2"))
+            )
+        )
+        errors = sorted(
+            [(e["code"], e["field"]) for e in r["approveVoucher"]["errors"]] for r in results
+        )
+        assert errors == [[], [("INSUFFICIENT_FUNDS", "voucherId")]], (attempt, results)
+        # Each attempt leaves 100 in hand; the refused draft waits for a decision.
+        assert (await _trial(api, shg))["cash"] == ("100.00", "0.00")
+        refused = next(
+            m
+            for m, r in zip((first, second), results, strict=True)
+            if r["approveVoucher"]["errors"]
+        )
+        await api.query(REJECT, {"id": refused["voucher"]["id"]}, role=Role.APPROVER)
+
+
+async def test_a_voucher_written_by_hand_cannot_make_a_loan(
+    api: Api, world: World, sessions: Any
+) -> None:
+    """A loan without its record has no terms, schedule or borrower to collect from."""
+    shg, members = _shg(world)
+    saved = (await api.query(RECORD, _saving(shg, members[0], "5000")))["recordVoucher"]
+    await api.query(APPROVE, {"id": saved["voucher"]["id"]}, role=Role.APPROVER)
+    before = await _counts(sessions)
+    lent = {
+        "cboCode": shg, "voucherDate": "2024-04-08", "narration": "Loan to Sunita",
+        "lines": [{"account": "loans_to_members", "debit": "5000", "memberId": members[1]},
+                  {"account": "cash", "credit": "5000"}],
+    }  # fmt: skip
+    vo = next(a for a in world.cbos[shg].ancestors if a in world.cbos and a.startswith("VO-"))
+    to_group = {
+        "cboCode": vo, "voucherDate": "2024-04-08", "narration": "CIF to an SHG",
+        "lines": [{"account": "cash", "debit": "1"}, {"account": "loans_to_shgs", "credit": "1"}],
+    }  # fmt: skip
+    borrowed = {
+        "cboCode": shg, "voucherDate": "2024-04-08", "narration": "Bank loan",
+        "lines": [{"account": "bank", "debit": "1"}, {"account": "loan_from_bank", "credit": "1"}],
+    }  # fmt: skip
+    for voucher, field in ((lent, "lines[0].account"), (to_group, "lines[1].account"),
+                           (borrowed, "lines[1].account")):  # fmt: skip
+        refused = (await api.query(RECORD, {"input": voucher}))["recordVoucher"]
+        assert refused["voucher"] is None
+        [error] = refused["errors"]
+        assert (error["code"], error["field"]) == ("INVALID", field)
+        assert "disburseLoan" in error["message"]
+    assert await _counts(sessions) == before
+
+
+async def test_a_meeting_banks_the_savings_it_took_but_no_more(api: Api, world: World) -> None:
+    """The group holds nothing before the meeting: its deposit is paid from that day's cash."""
+    shg, members = _shg(world)
+    meeting = """mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) {
+        meeting { vouchers { id } } errors { code field } } }"""
+    saved = [{"memberId": m, "present": True, "savings": "100"} for m in members]
+
+    def on(day: str, deposit: str) -> dict[str, Any]:
+        return {"input": {"shgCode": shg, "heldOn": day, "members": saved, "bankDeposit": deposit}}
+
+    too_much = (await api.query(meeting, on("2024-04-07", "200.01")))["recordMeeting"]
+    assert too_much["errors"] == [{"code": "INSUFFICIENT_FUNDS", "field": "bankDeposit"}]
+    made = (await api.query(meeting, on("2024-04-07", "200")))["recordMeeting"]
+    assert made["errors"] == []
+    checked = await api.query(
+        APPROVE, {"id": made["meeting"]["vouchers"][-1]["id"]}, role=Role.APPROVER
+    )  # the deposit's own voucher: the meeting posts whole, savings first
+    assert checked["approveVoucher"]["errors"] == []
+    assert await _trial(api, shg) == {
+        "bank": ("200.00", "0.00"),
+        "savings_compulsory": ("0.00", "200.00"),
+    }

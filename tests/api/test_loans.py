@@ -24,7 +24,7 @@ DRAFTS = """query($c: String!) { vouchers(cboCode: $c, status: DRAFT) { edges { 
 
 @pytest.fixture
 async def world(sessions: Any) -> World:
-    return await build_world(sessions)
+    return await build_world(sessions, money_paise=100_000_00)
 
 
 def _shg(world: World) -> tuple[str, list[str]]:
@@ -100,18 +100,18 @@ async def test_repayment_is_split_interest_first_and_ages_the_overdue(
         (line["account"], line["debit"], line["credit"]) for line in data["voucher"]["lines"]
     ) == [
         ("cash", "2000.00", "0.00"),
-        ("interest_income", "0.00", "480.00"),
-        ("loans_to_members", "0.00", "1520.00"),
+        ("interest_income", "0.00", "520.00"),  # 10 May, 10 June, 5 of 30 days to 10 July
+        ("loans_to_members", "0.00", "1480.00"),
     ]
     before = (await api.query(LOAN, {"id": loan_id, "on": "2024-07-20"}))["node"]["position"]
     assert before["principalPaid"] == "0.00"  # not counted until approved
     await api.query(APPROVE, {"id": data["voucher"]["id"]}, role=Role.APPROVER, subject="ap-1")
     after = (await api.query(LOAN, {"id": loan_id, "on": "2024-07-20"}))["node"]["position"]
     assert after == {
-        "principalOutstanding": "10480.00",
-        "principalPaid": "1520.00",
-        "interestPaid": "480.00",
-        "overdue": "1720.00",
+        "principalOutstanding": "10520.00",
+        "principalPaid": "1480.00",
+        "interestPaid": "520.00",
+        "overdue": "1720.00",  # 3,000 principal and 720 interest due by 10 July, less 2,000
         "daysPastDue": 40,
     }
     par = await api.query(
@@ -128,14 +128,15 @@ async def test_a_repaid_loan_closes_refuses_more_and_reopens_if_reversed(
     api: Api, world: World
 ) -> None:
     _, loan_id = await _active_loan(api, world)
+    # Paid off on 15 June: 12,000 and the interest earned by then (520), not the schedule's.
     too_much = await api.query(
-        REPAY, {"input": {"loanId": loan_id, "amount": "14880.01", "paidOn": "2024-06-15"}}
+        REPAY, {"input": {"loanId": loan_id, "amount": "12520.01", "paidOn": "2024-06-15"}}
     )
     assert too_much["recordRepayment"]["errors"][0]["field"] == "amount"
     full = (
         await api.query(
             REPAY,
-            {"input": {"loanId": loan_id, "amount": "14880", "paidOn": "2024-06-15"}},
+            {"input": {"loanId": loan_id, "amount": "12520", "paidOn": "2024-06-15"}},
             subject="bk-1",
         )
     )["recordRepayment"]
@@ -207,8 +208,8 @@ async def test_a_stale_split_is_refused_at_approval(api: Api, world: World) -> N
         )
         return str(data["recordRepayment"]["voucher"]["id"])
 
-    # Recorded after the first, the second (500) is all principal (the first paid the interest);
-    # without the first it would pay 240 interest and 260 principal.
+    # Recorded after the first (240 interest, 60 principal), the second (500) pays the 240
+    # earned since and 260 principal; without the first it would pay 480 and 20.
     first, second, third = (
         await repay("300", "2024-05-10"),
         await repay("500", "2024-06-10"),
@@ -370,3 +371,40 @@ async def test_a_meeting_repays_members_loans_not_the_groups(api: Api, world: Wo
         "meeting": None,
         "errors": [{"code": "NOT_FOUND", "field": "repayments[0].loanId"}],
     }
+
+
+async def test_interest_is_earned_by_the_day_not_taken_by_the_schedule(
+    api: Api, world: World
+) -> None:
+    """Two repayments on the day of disbursement pay principal only; ten days on, a third
+    of the first month's interest (240) is due; a repayment dated before another is refused."""
+    shg, loan_id = await _active_loan(api, world)  # 12,000 at 24% flat, lent on 10 April
+
+    async def repay(amount: str, on: str) -> dict[str, Any]:
+        data: dict[str, Any] = (
+            await api.query(
+                REPAY,
+                {"input": {"loanId": loan_id, "amount": amount, "paidOn": on}},
+                subject="bk-1",
+            )
+        )["recordRepayment"]
+        return data
+
+    for amount in ("500", "300"):
+        made = await repay(amount, "2024-04-10")
+        assert made["errors"] == []
+        assert {(x["account"], x["credit"]) for x in made["voucher"]["lines"]} == {
+            ("cash", "0.00"),
+            ("loans_to_members", f"{amount}.00"),
+        }
+    await _approve_latest_draft(api, shg)
+    now = (await api.query(LOAN, {"id": loan_id, "on": "2024-04-10"}))["node"]["position"]
+    assert (now["interestPaid"], now["principalPaid"]) == ("0.00", "800.00")
+    later = await repay("100", "2024-04-20")
+    assert {(x["account"], x["credit"]) for x in later["voucher"]["lines"]} == {
+        ("cash", "0.00"),
+        ("interest_income", "80.00"),
+        ("loans_to_members", "20.00"),
+    }
+    earlier = await repay("100", "2024-04-15")
+    assert [(e["code"], e["field"]) for e in earlier["errors"]] == [("INVALID", "paidOn")]

@@ -19,7 +19,7 @@ MEETING = """mutation($input: RecordMeetingInput!) { recordMeeting(input: $input
 
 @pytest.fixture
 async def world(sessions: Any) -> World:
-    return await build_world(sessions)
+    return await build_world(sessions, money_paise=100_000_00)
 
 
 def _shg(world: World) -> tuple[str, list[str]]:
@@ -141,7 +141,7 @@ async def test_repayments_at_a_meeting_become_split_vouchers(api: Api, world: Wo
     ]
     await _approve_latest_draft(api, shg)
     payload = _meeting(
-        shg, members, heldOn="2024-05-12", repayments=[{"loanId": loan["id"], "amount": "1240"}]
+        shg, members, heldOn="2024-05-10", repayments=[{"loanId": loan["id"], "amount": "1240"}]
     )
     data = (await api.query(MEETING, payload))["recordMeeting"]
     repaid = next(v for v in data["meeting"]["vouchers"] if "repayment" in v["narration"])
@@ -155,3 +155,49 @@ async def test_repayments_at_a_meeting_become_split_vouchers(api: Api, world: Wo
     assert [(e["code"], e["field"]) for e in refused["errors"]] == [
         ("INVALID", "repayments[0].amount")
     ]
+
+
+VOUCHERS = """query($c: String!, $s: VoucherStatus) { vouchers(cboCode: $c, status: $s, first: 50) {
+    edges { node { id status } } } }"""
+
+
+async def test_a_meeting_is_checked_whole_and_a_rejected_one_frees_its_day(
+    api: Api, world: World
+) -> None:
+    shg, members = _shg(world)
+    made = await api.query(MEETING, _meeting(shg, members), role=Role.BOOKKEEPER)
+    assert len(made["recordMeeting"]["meeting"]["vouchers"]) == 3  # savings, fines, deposit
+    again = (await api.query(MEETING, _meeting(shg, members)))["recordMeeting"]
+    assert [(e["code"], e["field"]) for e in again["errors"]] == [("DUPLICATE", "heldOn")]
+    drafts = (await api.query(VOUCHERS, {"c": shg, "s": "DRAFT"}))["vouchers"]["edges"]
+    reject = """mutation($id: ID!) { rejectVoucher(input: {voucherId: $id, reason: "wrong day"}) {
+        errors { code } } }"""
+    done = await api.query(reject, {"id": drafts[0]["node"]["id"]}, role=Role.APPROVER)
+    assert done["rejectVoucher"]["errors"] == []
+    rejected = (await api.query(VOUCHERS, {"c": shg, "s": "REJECTED"}))["vouchers"]["edges"]
+    assert len(rejected) == 3  # the whole meeting, not one of its vouchers
+    # It never happened: the day is free again, and the new meeting is approved whole.
+    redone = await api.query(MEETING, _meeting(shg, members, bankDeposit="200"))
+    assert redone["recordMeeting"]["errors"] == []
+    [first, *_] = (await api.query(VOUCHERS, {"c": shg, "s": "DRAFT"}))["vouchers"]["edges"]
+    approve = (
+        """mutation($id: ID!) { approveVoucher(input: {voucherId: $id}) { errors { code } } }"""
+    )
+    done = await api.query(approve, {"id": first["node"]["id"]}, role=Role.APPROVER)
+    assert done["approveVoucher"]["errors"] == []
+    assert (await api.query(VOUCHERS, {"c": shg, "s": "DRAFT"}))["vouchers"]["edges"] == []
+    assert len((await api.query(VOUCHERS, {"c": shg, "s": "APPROVED"}))["vouchers"]["edges"]) == 4
+    third = (await api.query(MEETING, _meeting(shg, members)))["recordMeeting"]
+    assert [(e["code"], e["field"]) for e in third["errors"]] == [("DUPLICATE", "heldOn")]
+    # Reversed (whole, once a checker approves the reversal), it no longer holds the day.
+    reverse = """mutation($id: ID!) { reverseVoucher(input: {voucherId: $id,
+        reversedOn: "2024-04-08", reason: "recorded against the wrong group"}) {
+        voucher { id } errors { code } } }"""
+    undo = (await api.query(reverse, {"id": first["node"]["id"]}))["reverseVoucher"]
+    assert undo["errors"] == []
+    still = (await api.query(MEETING, _meeting(shg, members)))["recordMeeting"]
+    assert [(e["code"], e["field"]) for e in still["errors"]] == [("DUPLICATE", "heldOn")]
+    done = await api.query(approve, {"id": undo["voucher"]["id"]}, role=Role.APPROVER)
+    assert done["approveVoucher"]["errors"] == []
+    fourth = (await api.query(MEETING, _meeting(shg, members)))["recordMeeting"]
+    assert fourth["errors"] == []

@@ -9,6 +9,7 @@ import pytest
 
 from ledger.interest import (
     InterestMethod,
+    LoanPosition,
     Repayment,
     add_months,
     portfolio_at_risk,
@@ -17,8 +18,13 @@ from ledger.interest import (
 )
 
 # Rs 12,000 at 24% flat for 12 months: interest 12,000 x 24% x 1 year = Rs 2,880,
-# so each month Rs 1,000 principal and Rs 240 interest.
+# so each month Rs 1,000 principal and Rs 240 interest. Lent on 10 April.
 FLAT = schedule(1_200_000, 2400, 12, InterestMethod.FLAT, date(2024, 5, 10))
+LENT = date(2024, 4, 10)
+
+
+def _flat(paid: list[Repayment], on: date) -> LoanPosition:
+    return position(FLAT, paid, on, disbursed_on=LENT, method=InterestMethod.FLAT)
 
 
 def test_flat_schedule_by_hand() -> None:
@@ -64,39 +70,81 @@ def test_months_keep_the_day_or_the_month_end() -> None:
 
 
 def test_repayments_pay_interest_first_then_principal() -> None:
-    # Three instalments due by 20 July (3 x 1,240 = 3,720); she has paid Rs 2,000.
-    # Instalment 1: 240 interest + 1,000 principal; instalment 2: 240 interest + 520 principal.
+    # On 10 May the first period's Rs 240 is earned; she pays 1,240. By 15 June another
+    # 240 (to 10 June) and 5 of the next 30 days' 240 (Rs 40) are earned: of her 760,
+    # 280 is interest and 480 principal. By 20 July three instalments are due (3 x 1,000
+    # principal, 720 interest earned to 10 July) against 1,480 principal and 520 paid.
     paid = [Repayment(date(2024, 5, 10), 124_000), Repayment(date(2024, 6, 15), 76_000)]
-    now = position(FLAT, paid, date(2024, 7, 20))
-    assert now.interest_paid_paise == 48_000
-    assert now.principal_paid_paise == 152_000
-    assert now.principal_outstanding_paise == 1_200_000 - 152_000
-    assert now.overdue_paise == 372_000 - 200_000
+    now = _flat(paid, date(2024, 7, 20))
+    assert now.interest_paid_paise == 52_000
+    assert now.principal_paid_paise == 148_000
+    assert now.principal_outstanding_paise == 1_200_000 - 148_000
+    assert now.overdue_paise == (300_000 - 148_000) + (72_000 - 52_000)
     assert now.days_past_due == (date(2024, 7, 20) - date(2024, 6, 10)).days  # 40
     assert now.advance_paise == 0
 
 
-def test_a_later_payment_is_not_counted_early() -> None:
-    paid = [Repayment(date(2024, 8, 1), 124_000)]
-    assert position(FLAT, paid, date(2024, 5, 20)).days_past_due == 10
+def test_a_repayment_on_the_day_of_disbursement_pays_no_interest() -> None:
+    paid = [Repayment(LENT, 50_000), Repayment(LENT, 30_000)]
+    now = _flat(paid, LENT)
+    assert (now.interest_paid_paise, now.principal_paid_paise) == (0, 80_000)
+    # Ten days in, a third of the first month's 240 is earned: 80.00.
+    later = _flat([*paid, Repayment(date(2024, 4, 20), 10_000)], date(2024, 4, 20))
+    assert (later.interest_paid_paise, later.principal_paid_paise) == (8_000, 82_000)
+    assert later.overdue_paise == 0 and later.days_past_due == 0
 
 
-def test_paying_everything_and_more() -> None:
-    total = sum(i.total_paise for i in FLAT)
-    done = position(FLAT, [Repayment(date(2024, 5, 1), total + 500)], date(2025, 12, 31))
+def test_paying_off_early_saves_the_interest_not_yet_earned() -> None:
+    # On 25 May: 240 earned to 10 May and 15 of 31 days of the next 240 (116.13).
+    on = date(2024, 5, 25)
+    owed = 1_200_000 + 24_000 + 11_613
+    done = _flat([Repayment(on, owed + 500)], date(2025, 12, 31))
     assert (
+        done.interest_paid_paise,
         done.principal_outstanding_paise,
         done.overdue_paise,
         done.days_past_due,
         done.advance_paise,
-    ) == (0, 0, 0, 500)
+    ) == (35_613, 0, 0, 0, 500)
+
+
+def test_declining_balance_earns_on_what_is_still_owed() -> None:
+    # Rs 10,000 at 12% a year declining, lent 1 April, first due 1 May: the schedule's
+    # 100.00 for April. Half repaid on 16 April (15 of 30 days: 50.00 earned), the other
+    # half earns 1% a month: 15 more days of 50.00 for April's second half = 25.00.
+    loan = schedule(1_000_000, 1200, 12, InterestMethod.DECLINING, date(2024, 5, 1))
+
+    def at(paid: list[Repayment], on: date) -> LoanPosition:
+        return position(
+            loan, paid, on, disbursed_on=date(2024, 4, 1), method=InterestMethod.DECLINING
+        )
+
+    half = Repayment(date(2024, 4, 16), 505_000)
+    assert at([half], date(2024, 4, 16)).interest_paid_paise == 5_000
+    both = at([half, Repayment(date(2024, 5, 1), 502_500)], date(2024, 5, 1))
+    assert (both.interest_paid_paise, both.principal_outstanding_paise) == (7_500, 0)
+    # Paid as scheduled, it earns exactly the schedule's interest.
+    on_time = at([Repayment(i.due_on, i.total_paise) for i in loan], date(2025, 4, 1))
+    assert on_time.interest_paid_paise == sum(i.interest_paise for i in loan)
+    assert on_time.principal_outstanding_paise == 0 and on_time.advance_paise == 0
+
+
+def test_a_later_payment_is_not_counted_early() -> None:
+    paid = [Repayment(date(2024, 8, 1), 124_000)]
+    assert _flat(paid, date(2024, 5, 20)).days_past_due == 10
+
+
+def test_paid_as_scheduled_the_interest_is_the_schedules() -> None:
+    done = _flat([Repayment(i.due_on, i.total_paise) for i in FLAT], date(2025, 12, 31))
+    assert done.interest_paid_paise == 288_000
+    assert (done.principal_outstanding_paise, done.overdue_paise, done.advance_paise) == (0, 0, 0)
 
 
 def test_portfolio_at_risk_30() -> None:
     on = date(2024, 7, 20)
-    fine = position(FLAT, [Repayment(date(2024, 7, 10), 372_000)], on)  # up to date
-    late = position(FLAT, [Repayment(date(2024, 5, 10), 124_000)], on)  # 40 days past due
-    slightly = position(FLAT, [Repayment(date(2024, 6, 10), 248_000)], on)  # 10 days past due
+    fine = _flat([Repayment(date(2024, 7, 10), 372_000)], on)  # up to date
+    late = _flat([Repayment(date(2024, 5, 10), 124_000)], on)  # 40 days past due
+    slightly = _flat([Repayment(date(2024, 6, 10), 248_000)], on)  # 10 days past due
     assert (fine.days_past_due, late.days_past_due, slightly.days_past_due) == (0, 40, 10)
     par = portfolio_at_risk([fine, late, slightly])
     expected = Decimal(late.principal_outstanding_paise) / Decimal(
