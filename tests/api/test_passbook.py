@@ -44,8 +44,9 @@ def _place(world: World, shg: str, kind: str) -> str:
 
 
 async def _approve_drafts(api: Api, shg: str) -> None:
-    for edge in (await api.query(DRAFTS, {"c": shg}))["vouchers"]["edges"]:
-        answer = await api.query(APPROVE, {"id": edge["node"]["id"]}, role=Role.APPROVER)
+    """Approve until no draft is left: a meeting's vouchers are one entry, approved together."""
+    while edges := (await api.query(DRAFTS, {"c": shg}))["vouchers"]["edges"]:
+        answer = await api.query(APPROVE, {"id": edges[0]["node"]["id"]}, role=Role.APPROVER)
         assert answer["approveVoucher"]["errors"] == []
 
 
