@@ -40,7 +40,9 @@ from ledger.models import (
     VoucherStatus,
 )
 
-_MAKERS = (Role.ADMIN, Role.BOOKKEEPER)
+# Who records books (vouchers, loans, meetings, cut-offs, releases); the API checks it
+# before reading a mutation's input.
+MAKERS = (Role.ADMIN, Role.BOOKKEEPER)
 _CHECKERS = (Role.ADMIN, Role.APPROVER)
 NO_MEMBER = 0
 
@@ -128,7 +130,7 @@ async def record_voucher(
 ) -> Voucher:
     """Record a draft. ``date_field`` names the date in a refusal, for a caller whose own
     input names it otherwise (a loan's ``disbursedOn``, a release's ``releasedOn``)."""
-    principal.require(*_MAKERS)
+    principal.require(*MAKERS)
     narration = _text(new.narration, "narration", "a narration")
     # Shared lock: vouchers of one CBO go side by side, but wait for a cut-off (which must
     # come first) and are seen by it.
@@ -396,7 +398,7 @@ async def reverse_voucher(
     today: date | None = None,
 ) -> Voucher:
     """Record (as a draft for a checker) the voucher that undoes a posted one."""
-    principal.require(*_MAKERS)
+    principal.require(*MAKERS)
     why = _text(reason, "reason", "a reason")
     originals = await _for_change(session, principal, voucher_id)
     check_not_future(on, "reversedOn", today or date.today())

@@ -18,6 +18,7 @@ from api.writes import idempotency_key, payload_of, write
 from core.errors import DomainError
 from core.money import parse_rupees
 from ledger import funds, models
+from ledger.vouchers import MAKERS
 
 
 @strawberry.enum(description="The community funds the state mission grants down the chain.")
@@ -135,6 +136,7 @@ class FundMutation:
     async def release_fund(self, info: Info, input: ReleaseFundInput) -> ReleaseFundPayload:
         context = info.context
         try:
+            context.principal.require(*MAKERS)  # before any input is read
             new = funds.NewRelease(
                 fund=input.fund.value,
                 to_code=input.to_code,
