@@ -20,12 +20,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from api.auth import AuthenticationError, Authenticator, ScopeDirectory, TokenVerifier
 from api.context import Context, Services
 from api.identity.routes import CardRoutes
+from api.request_limits import RequestLimits
 from api.schema import build_schema
 from core.access import NATIONAL, Principal, Role
 from core.database import create_engine, session_factory
@@ -107,7 +108,7 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlette:
+def create_app(settings: Settings, engine: AsyncEngine | None = None) -> ASGIApp:
     """The whole API. Pass ``engine`` to share one (tests); otherwise one is made and disposed."""
     own_engine = engine is None
     db = engine if engine is not None else create_engine(settings.database_url)
@@ -141,7 +142,7 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
         if own_engine:
             await db.dispose()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", guarded, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
@@ -150,3 +151,4 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
         ],
         lifespan=lifespan,
     )
+    return RequestLimits(app, settings.max_request_bytes, settings.max_json_depth)

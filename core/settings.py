@@ -52,6 +52,11 @@ class Settings:
     # Upper bound on the number of objects a query may ask for: the sum over
     # connections of the product of the page sizes that enclose them.
     max_query_cost: int = 25_000
+    # The largest request body read at all (a query within max_tokens and the
+    # variables of the largest voucher or meeting fit many times over), and the
+    # deepest JSON nesting accepted in it (GraphQL variables nest a few levels).
+    max_request_bytes: int = 256 * 1024
+    max_json_depth: int = 32
     # Match probabilities at which enrolment refuses a likely duplicate, or
     # holds her for review (dedup.score.Thresholds).
     dedup_duplicate_at: float = 0.95
@@ -89,6 +94,7 @@ class Settings:
             card_signing_key=_file_or_value(env, "LOKOS_CARD_SIGNING_KEY"),
             max_page_size=int(env.get("LOKOS_MAX_PAGE_SIZE", "100")),
             max_query_cost=int(env.get("LOKOS_MAX_QUERY_COST", "25000")),
+            max_request_bytes=int(env.get("LOKOS_MAX_REQUEST_BYTES", str(256 * 1024))),
             dedup_duplicate_at=float(env.get("LOKOS_DEDUP_DUPLICATE_AT", "0.95")),
             dedup_review_at=float(env.get("LOKOS_DEDUP_REVIEW_AT", "0.05")),
         )
