@@ -56,6 +56,12 @@ class Settings:
     # variables of the largest voucher or meeting fit many times over), and the
     # deepest JSON nesting accepted in it (GraphQL variables nest a few levels).
     max_request_bytes: int = 256 * 1024
+    # List items one operation may hand over, all its list inputs together (a
+    # voucher's lines, a meeting's members and repayments, a cut-off's loans).
+    max_input_items: int = 100
+    # How often one response name may be selected in one selection set: the
+    # validation that merges such fields is quadratic in their number.
+    max_field_repeats: int = 20
     max_json_depth: int = 32
     # Match probabilities at which enrolment refuses a likely duplicate, or
     # holds her for review (dedup.score.Thresholds).

@@ -45,6 +45,10 @@ from ledger.models import (
 MAKERS = (Role.ADMIN, Role.BOOKKEEPER)
 _CHECKERS = (Role.ADMIN, Role.APPROVER)
 NO_MEMBER = 0
+# A savings voucher has a line per member and kind of saving: 100 serve an SHG of 49
+# (NRLM groups have 10 to 20). Every read of a voucher's lines is charged this many by
+# the API's query cost.
+MAX_VOUCHER_LINES = 100
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,10 @@ async def record_voucher(
     """Record a draft. ``date_field`` names the date in a refusal, for a caller whose own
     input names it otherwise (a loan's ``disbursedOn``, a release's ``releasedOn``)."""
     principal.require(*MAKERS)
+    if len(new.lines) > MAX_VOUCHER_LINES:
+        raise DomainError(
+            ErrorCode.INVALID, "lines", f"A voucher has at most {MAX_VOUCHER_LINES} lines"
+        )
     narration = _text(new.narration, "narration", "a narration")
     # Shared lock: vouchers of one CBO go side by side, but wait for a cut-off (which must
     # come first) and are seen by it.

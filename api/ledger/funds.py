@@ -83,7 +83,7 @@ class FundTotal:
 @strawberry.type(description="What one CBO received and passed on of each community fund.")
 class FundFlow:
     totals: list[FundTotal]
-    releases: list[FundRelease] = strawberry.field(description="Oldest first.")
+    release_count: int = strawberry.field(description="Its releases, all of them.")
     report: Private[funds.FundFlow]
 
     @classmethod
@@ -97,9 +97,14 @@ class FundFlow:
                 )
                 for total in report.totals()
             ],
-            releases=[FundRelease.from_state(state) for state in report.releases],
+            release_count=len(report.releases),
             report=report,
         )
+
+    @strawberry.field(description="Its oldest `first` releases (at most 100), oldest first.")
+    def releases(self, first: int = 100) -> list[FundRelease]:
+        # The query-cost limiter has refused any `first` outside 0..max page size.
+        return [FundRelease.from_state(state) for state in self.report.releases[:first]]
 
     @strawberry.field
     def cbo(self) -> Cbo:
