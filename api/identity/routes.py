@@ -7,6 +7,9 @@ offline. ``/cards/{memberId}`` needs a bearer token like the API, and answers
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -14,6 +17,13 @@ from api.auth import AuthenticationError, Authenticator
 from api.context import Services
 from core.errors import DomainError, ErrorCode
 from identity.cards import card_png, issue_card
+
+# Drawing a card and its QR code is 50-100 ms of CPU, mostly Python (qrcode
+# tries eight masks); on the event loop every other request waited that long
+# per card. On a worker thread the loop gets the interpreter back every few
+# milliseconds. One thread, so a burst of cards queues instead of crowding the
+# loop out.
+_CARD_DRAWING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="card-drawing")
 
 
 class CardRoutes:
@@ -42,8 +52,11 @@ class CardRoutes:
             return JSONResponse(
                 {"error": error.message, "code": error.code.name}, status_code=status
             )
+        png = await asyncio.get_running_loop().run_in_executor(
+            _CARD_DRAWING, card_png, issued.token, issued.claims
+        )
         return Response(
-            card_png(issued.token, issued.claims),
+            png,
             media_type="image/png",
             headers={"Cache-Control": "no-store"},
         )
