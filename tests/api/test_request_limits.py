@@ -85,4 +85,5 @@ async def test_an_integer_too_long_to_decode_is_a_400(api: Api) -> None:
 
 
 def test_json_depth() -> None:
-    assert [json_depth(v) for v in (1, [], {"a": [1, {"b": []}]}, [[[[]]]])] == [0, 1, 4, 4]
+    values: list[object] = [1, [], {"a": [1, {"b": []}]}, [[[[]]]]]
+    assert [json_depth(v) for v in values] == [0, 1, 4, 4]
