@@ -34,6 +34,7 @@ from graphql import (
     GraphQLNamedType,
     GraphQLSchema,
     InlineFragmentNode,
+    IntValueNode,
     ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -240,6 +241,24 @@ def input_items(document: DocumentNode, variables: Any) -> int:
     return items
 
 
+# A GraphQL Int is 32 bits: eleven characters with its sign. Longer ones cannot be
+# valid, and past 4,300 digits Python's int() raises, which surfaced as an internal error.
+_LONGEST_INT_LITERAL = 11
+
+
+def overlong_int(document: DocumentNode) -> bool:
+    """Whether an integer literal is longer than any GraphQL Int."""
+    found = False
+
+    class IntLiterals(Visitor):
+        def enter_int_value(self, node: IntValueNode, *_args: Any) -> None:
+            nonlocal found
+            found = found or len(node.value) > _LONGEST_INT_LITERAL
+
+    visit(document, IntLiterals())
+    return found
+
+
 class QueryCostLimiter(SchemaExtension):
     """Refuse operations that would cost too much, before any resolver runs.
 
@@ -296,6 +315,8 @@ class QueryCostLimiter(SchemaExtension):
                     extensions={"code": "TOO_MANY_INPUT_ITEMS"},
                 )
             ]
+        if overlong_int(document):
+            return [CostError("An integer in the operation is larger than any GraphQL Int")]
         repeated = repeated_field(document, self.max_field_repeats)
         if repeated is not None:
             return [

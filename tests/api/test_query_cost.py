@@ -158,3 +158,12 @@ async def test_list_inputs_are_capped_all_together(api: Api) -> None:
     )
     errors = await _errors(api, literal.replace("mutation()", "mutation"))
     assert errors[0]["extensions"]["code"] == "TOO_MANY_INPUT_ITEMS"
+
+
+async def test_an_integer_literal_longer_than_any_int_is_refused_plainly(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    """5,000 digits passed Python's int() limit: an internal error with a stack trace."""
+    errors = await _errors(api, "{ shgs(first: " + "9" * 5_000 + ") { totalCount } }")
+    assert errors[0]["message"] == "An integer in the operation is larger than any GraphQL Int"
+    assert "Traceback" not in caplog.text and "unexpected" not in caplog.text
