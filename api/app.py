@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types import ExecutionResult
@@ -29,6 +29,7 @@ from strawberry.types import ExecutionResult
 from api.auth import AuthenticationError, Authenticator, ScopeDirectory, TokenVerifier
 from api.context import Context, Services
 from api.identity.routes import CardRoutes
+from api.request_limits import RequestLimits
 from api.schema import build_schema
 from core.access import NATIONAL, Principal, Role
 from core.database import create_engine, session_factory
@@ -123,7 +124,7 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlette:
+def create_app(settings: Settings, engine: AsyncEngine | None = None) -> ASGIApp:
     """The whole API. Pass ``engine`` to share one (tests); otherwise one is made and disposed."""
     scrub_every_log_record()
     own_engine = engine is None
@@ -162,7 +163,7 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
         if own_engine:
             await db.dispose()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", guarded, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
@@ -172,3 +173,4 @@ def create_app(settings: Settings, engine: AsyncEngine | None = None) -> Starlet
         ],
         lifespan=lifespan,
     )
+    return RequestLimits(app, settings.max_request_bytes, settings.max_json_depth)

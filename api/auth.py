@@ -5,6 +5,13 @@ with the algorithm pinned, and ``exp``, ``iss``, ``aud``, ``sub`` and ``role``
 required. ``alg: none``, HMAC-signed tokens (algorithm confusion) and anything
 signed by another key are refused. Failures carry a reason for the client but
 never the token itself.
+
+``sub`` is text of 1 to 128 characters (what the audit and maker/checker
+columns hold; a longer one failed every write on PostgreSQL). ``exp``, ``iat``
+and ``nbf`` are JSON numbers: PyJWT would read ``"1893456000"`` as a time.
+Times are compared with a leeway of ``CLOCK_SKEW_LEEWAY_SECONDS`` (30 s) both
+ways, so a token issued by a clock a little ahead of ours is not refused, and
+one a little past its expiry still passes.
 """
 
 from __future__ import annotations
@@ -16,10 +23,14 @@ from typing import Any
 import jwt
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.access import NATIONAL, Principal, Role, Scope
+from core.access import MAX_SUBJECT_LENGTH, NATIONAL, Principal, Role, Scope
 from core.settings import Settings
 from core.signing_keys import dev_signing_key, public_key_of
 from hierarchy.lookup import scope_of_code
+
+# How far the identity provider's clock may differ from ours (see the module docstring).
+CLOCK_SKEW_LEEWAY_SECONDS = 30
+_TIME_CLAIMS = ("exp", "iat", "nbf")
 
 
 class AuthenticationError(Exception):
@@ -53,6 +64,7 @@ class TokenVerifier:
                 algorithms=[self.settings.jwt_algorithm],
                 audience=self.settings.jwt_audience,
                 issuer=self.settings.jwt_issuer,
+                leeway=CLOCK_SKEW_LEEWAY_SECONDS,
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
         except jwt.ExpiredSignatureError as exc:
@@ -65,9 +77,24 @@ class TokenVerifier:
             raise AuthenticationError("The token's signing algorithm is not accepted") from exc
         except jwt.MissingRequiredClaimError as exc:
             raise AuthenticationError(f"The token lacks the '{exc.claim}' claim") from exc
+        except jwt.ImmatureSignatureError as exc:
+            raise AuthenticationError("The token is not valid yet") from exc
         except jwt.PyJWTError as exc:
             raise AuthenticationError("The token is malformed or wrongly signed") from exc
+        _check_claim_types(claims)
         return claims
+
+
+def _check_claim_types(claims: dict[str, Any]) -> None:
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not 0 < len(subject) <= MAX_SUBJECT_LENGTH:
+        raise AuthenticationError(
+            f"The token's 'sub' must be text of 1 to {MAX_SUBJECT_LENGTH} characters"
+        )
+    for name in _TIME_CLAIMS:
+        value = claims.get(name)
+        if name in claims and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise AuthenticationError(f"The token's '{name}' must be a number of seconds")
 
 
 def bearer_token(authorization: str | None) -> str:

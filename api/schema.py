@@ -22,15 +22,18 @@ from api.hierarchy.types import Clf, GeoUnit, Member, Shg, VillageOrganisation
 from api.identity.mutations import IdentityMutation
 from api.identity.queries import IdentityQuery
 from api.ledger.cutoff import CutOffMutation
-from api.ledger.funds import FundMutation
+from api.ledger.funds import CommunityFund, FundMutation
 from api.ledger.loans import Loan, LoanMutation
 from api.ledger.meetings import Meeting, MeetingMutation
 from api.ledger.mutations import LedgerMutation
 from api.ledger.queries import LedgerQuery
 from api.ledger.types import MONEY_SCALAR, Money, Voucher
 from api.redaction import client_name, rebuild_input_errors
-from api.security import extensions, register_connection_fields
+from api.security import extensions
 from core.settings import Settings
+from ledger.chart import ACCOUNTS
+from ledger.loans import MAX_MONTHS
+from ledger.vouchers import MAX_VOUCHER_LINES
 
 
 @strawberry.type
@@ -52,10 +55,38 @@ class Mutation(
     pass
 
 
-# Connection fields return a default page when `first` is left out; the cost limiter counts it.
-register_connection_fields(
-    {"states", "clfs", "vos", "shgs", "members", "children", "duplicateCandidates"}
-)
+def list_bounds(settings: Settings) -> dict[str, int]:
+    """The longest each list field can be, which the query-cost limiter charges.
+
+    Fields with a ``first`` argument are charged their page instead, and a
+    connection's ``edges`` are that page; every other list field of the schema
+    is here (a test checks it), by ``Type.field`` or, for payloads, by name.
+    """
+    # The vouchers of one entry or meeting, and what a cut-off made: one per loan or
+    # repayment it was given, so bounded only by the write's input items (100). Charged
+    # at what a group's entry has in practice instead: the worst case times a voucher's
+    # lines would refuse every everyday read of a meeting's or a release's vouchers.
+    per_entry = 10
+    return {
+        "errors": 20,  # one per refused input field; plain data, nothing fetched
+        "reasons": 20,  # one per compared field of the match model
+        "Voucher.lines": MAX_VOUCHER_LINES,
+        "Voucher.linked": per_entry,
+        "Meeting.vouchers": per_entry,
+        "RecordCutOffPayload.vouchers": per_entry,
+        "RecordCutOffPayload.loans": per_entry,
+        "Loan.schedule": MAX_MONTHS,
+        "Panchasutra.scores": 5,
+        "FundFlow.totals": len(CommunityFund),
+        "Passbook.entries": settings.max_page_size,  # its `last`
+        "Passbook.balances": len(ACCOUNTS),
+        "TrialBalance.lines": len(ACCOUNTS),
+        "BalanceSheet.assets": len(ACCOUNTS),
+        "BalanceSheet.liabilities": len(ACCOUNTS),
+        "BalanceSheet.funds": len(ACCOUNTS),
+        "ReceiptsAndPayments.receipts": len(ACCOUNTS),
+        "ReceiptsAndPayments.payments": len(ACCOUNTS),
+    }
 
 
 logger = logging.getLogger("lokos.api")
@@ -110,7 +141,7 @@ def build_schema(settings: Settings) -> Schema:
             Meeting,
             DuplicateCandidate,
         ],
-        extensions=extensions(settings),
+        extensions=extensions(settings, list_bounds(settings)),
         config=StrawberryConfig(disable_field_suggestions=True, scalar_map={Money: MONEY_SCALAR}),
     )
     schema.max_tokens = settings.max_tokens

@@ -70,6 +70,10 @@ class Scope:
 NATIONAL = Scope()
 
 
+# The longest subject a principal may have: the audit and maker/checker columns hold 128.
+MAX_SUBJECT_LENGTH = 128
+
+
 @dataclass(frozen=True)
 class Principal:
     """An authenticated caller: subject, role and scope from a verified token."""

@@ -54,6 +54,17 @@ class Settings:
     # Upper bound on the number of objects a query may ask for: the sum over
     # connections of the product of the page sizes that enclose them.
     max_query_cost: int = 25_000
+    # The largest request body read at all (a query within max_tokens and the
+    # variables of the largest voucher or meeting fit many times over), and the
+    # deepest JSON nesting accepted in it (GraphQL variables nest a few levels).
+    max_request_bytes: int = 256 * 1024
+    # List items one operation may hand over, all its list inputs together (a
+    # voucher's lines, a meeting's members and repayments, a cut-off's loans).
+    max_input_items: int = 100
+    # How often one response name may be selected in one selection set: the
+    # validation that merges such fields is quadratic in their number.
+    max_field_repeats: int = 20
+    max_json_depth: int = 32
     # Match probabilities at which enrolment refuses a likely duplicate, or
     # holds her for review (dedup.score.Thresholds).
     dedup_duplicate_at: float = 0.95
@@ -97,6 +108,7 @@ class Settings:
             card_valid_days=int(env.get("LOKOS_CARD_VALID_DAYS", "365")),
             max_page_size=int(env.get("LOKOS_MAX_PAGE_SIZE", "100")),
             max_query_cost=int(env.get("LOKOS_MAX_QUERY_COST", "25000")),
+            max_request_bytes=int(env.get("LOKOS_MAX_REQUEST_BYTES", str(256 * 1024))),
             dedup_duplicate_at=float(env.get("LOKOS_DEDUP_DUPLICATE_AT", "0.95")),
             dedup_review_at=float(env.get("LOKOS_DEDUP_REVIEW_AT", "0.05")),
             lock_timeout_ms=int(env.get("LOKOS_LOCK_TIMEOUT_MS", "30000")),

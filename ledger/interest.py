@@ -32,9 +32,10 @@ paisa) only when a repayment takes it.
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
 
@@ -233,17 +234,20 @@ def portfolio_at_risk(positions: list[LoanPosition], days: int = 30) -> Decimal:
     return Decimal(at_risk) / Decimal(outstanding)
 
 
+# A rate as written: digits and at most a few decimals, read without Decimal, whose
+# "1e900000" becomes a 900,000-digit integer (tens of seconds of CPU) in int().
+_RATE = re.compile(r"(?P<whole>[0-9]{1,6})(?:\.(?P<fraction>[0-9]{1,8}))?")
+
+
 def parse_rate_percent(text: str, field: str) -> int:
     """A yearly rate written in percent ("24", "12.5") as basis points (2400, 1250)."""
-    try:
-        basis_points = Decimal(text.strip()) * 100
-    except InvalidOperation as exc:
-        raise DomainError(
-            ErrorCode.INVALID, field, "Write the rate in percent a year, like 12.5"
-        ) from exc
-    if not basis_points.is_finite() or basis_points != basis_points.to_integral_value():
+    written = _RATE.fullmatch(text.strip()) if len(text) <= 32 else None
+    if written is None:
+        raise DomainError(ErrorCode.INVALID, field, "Write the rate in percent a year, like 12.5")
+    fraction = (written["fraction"] or "").rstrip("0")
+    if len(fraction) > 2:
         raise DomainError(ErrorCode.INVALID, field, "Rates go to two decimals of a percent at most")
-    return int(basis_points)
+    return int(written["whole"]) * 100 + int(fraction.ljust(2, "0"))
 
 
 def format_rate_percent(basis_points: int) -> str:

@@ -46,9 +46,15 @@ from ledger.models import (
     VoucherStatus,
 )
 
-_MAKERS = (Role.ADMIN, Role.BOOKKEEPER)
+# Who records books (vouchers, loans, meetings, cut-offs, releases); the API checks it
+# before reading a mutation's input.
+MAKERS = (Role.ADMIN, Role.BOOKKEEPER)
 _CHECKERS = (Role.ADMIN, Role.APPROVER)
 NO_MEMBER = 0
+# A savings voucher has a line per member and kind of saving: 100 serve an SHG of 49
+# (NRLM groups have 10 to 20). Every read of a voucher's lines is charged this many by
+# the API's query cost.
+MAX_VOUCHER_LINES = 100
 
 
 @dataclass(frozen=True)
@@ -132,7 +138,7 @@ async def record_manual_voucher(
     maker is sent to the loan mutations, which write the record and its
     vouchers together.
     """
-    principal.require(*_MAKERS)
+    principal.require(*MAKERS)
     cbo = await cbo_by_code(session, principal.scope, new.cbo_code)
     for index, line in enumerate(new.lines):
         if cbo is not None and cbo.kind in LOAN_ACCOUNTS.get(line.account, frozenset()):
@@ -158,7 +164,11 @@ async def record_voucher(
     the CBO lacks the cash or bank for, in a refusal, for a caller whose own input names
     them otherwise (a loan's ``disbursedOn`` and ``principal``, a release's
     ``releasedOn`` and ``amount``)."""
-    principal.require(*_MAKERS)
+    principal.require(*MAKERS)
+    if len(new.lines) > MAX_VOUCHER_LINES:
+        raise DomainError(
+            ErrorCode.INVALID, "lines", f"A voucher has at most {MAX_VOUCHER_LINES} lines"
+        )
     narration = _text(new.narration, "narration", "a narration")
     # Shared lock: vouchers of one CBO go side by side, but wait for a cut-off (which must
     # come first) and are seen by it.
@@ -516,7 +526,7 @@ async def reverse_voucher(
     today: date | None = None,
 ) -> Voucher:
     """Record (as a draft for a checker) the voucher that undoes a posted one."""
-    principal.require(*_MAKERS)
+    principal.require(*MAKERS)
     why = _text(reason, "reason", "a reason")
     originals = await _for_change(session, principal, voucher_id)
     check_not_future(on, "reversedOn", today or date.today())

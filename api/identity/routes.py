@@ -10,6 +10,9 @@ answers 404 for a member outside the caller's scope, exactly as for an unknown o
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -18,6 +21,13 @@ from api.context import Services
 from core.database import snapshot, transaction
 from core.errors import DomainError, ErrorCode
 from identity.cards import card_png, issue_card, revoked_card_ids
+
+# Drawing a card and its QR code is 50-100 ms of CPU, mostly Python (qrcode
+# tries eight masks); on the event loop every other request waited that long
+# per card. On a worker thread the loop gets the interpreter back every few
+# milliseconds. One thread, so a burst of cards queues instead of crowding the
+# loop out.
+_CARD_DRAWING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="card-drawing")
 
 
 class CardRoutes:
@@ -54,8 +64,11 @@ class CardRoutes:
             return JSONResponse(
                 {"error": error.message, "code": error.code.name}, status_code=status
             )
+        png = await asyncio.get_running_loop().run_in_executor(
+            _CARD_DRAWING, card_png, issued.token, issued.claims
+        )
         return Response(
-            card_png(issued.token, issued.claims),
+            png,
             media_type="image/png",
             headers={"Cache-Control": "no-store"},
         )

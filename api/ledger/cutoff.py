@@ -27,6 +27,7 @@ from ledger.cutoff import (
     record_federation_cut_off,
 )
 from ledger.interest import InterestMethod, parse_rate_percent
+from ledger.vouchers import MAKERS
 
 
 @strawberry.input(description="A loan she still owes on the cut-off date, and what is left of it.")
@@ -195,6 +196,7 @@ class CutOffMutation:
     async def record_cut_off(self, info: Info, input: RecordCutOffInput) -> RecordCutOffPayload:
         context = info.context
         try:
+            context.principal.require(*MAKERS)  # before any input is read
             new = _cut_off(input)
         except DomainError as error:
             return RecordCutOffPayload(errors=[user_error(error)])
@@ -251,6 +253,7 @@ class CutOffMutation:
     ) -> RecordFederationCutOffPayload:
         context = info.context
         try:
+            context.principal.require(*MAKERS)  # before any input is read
             new = NewFederationCutOff(
                 cbo_code=input.cbo_code,
                 as_on=input.as_on,

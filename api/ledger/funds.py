@@ -18,6 +18,7 @@ from api.writes import idempotency_key, payload_of, write
 from core.errors import DomainError
 from core.money import parse_rupees
 from ledger import funds, models
+from ledger.vouchers import MAKERS
 
 
 @strawberry.enum(description="The community funds the state mission grants down the chain.")
@@ -82,7 +83,7 @@ class FundTotal:
 @strawberry.type(description="What one CBO received and passed on of each community fund.")
 class FundFlow:
     totals: list[FundTotal]
-    releases: list[FundRelease] = strawberry.field(description="Oldest first.")
+    release_count: int = strawberry.field(description="Its releases, all of them.")
     report: Private[funds.FundFlow]
 
     @classmethod
@@ -96,9 +97,14 @@ class FundFlow:
                 )
                 for total in report.totals()
             ],
-            releases=[FundRelease.from_state(state) for state in report.releases],
+            release_count=len(report.releases),
             report=report,
         )
+
+    @strawberry.field(description="Its oldest `first` releases (at most 100), oldest first.")
+    def releases(self, first: int = 100) -> list[FundRelease]:
+        # The query-cost limiter has refused any `first` outside 0..max page size.
+        return [FundRelease.from_state(state) for state in self.report.releases[:first]]
 
     @strawberry.field
     def cbo(self) -> Cbo:
@@ -135,6 +141,7 @@ class FundMutation:
     async def release_fund(self, info: Info, input: ReleaseFundInput) -> ReleaseFundPayload:
         context = info.context
         try:
+            context.principal.require(*MAKERS)  # before any input is read
             new = funds.NewRelease(
                 fund=input.fund.value,
                 to_code=input.to_code,

@@ -21,6 +21,7 @@ from ledger import models
 from ledger.interest import InterestMethod, format_rate_percent, parse_rate_percent
 from ledger.loan_book import loan_schedule, position_of
 from ledger.loans import NewLoan, PaidFrom, disburse_loan, record_repayment
+from ledger.vouchers import MAKERS
 
 strawberry.enum(InterestMethod)
 strawberry.enum(models.LoanStatus)
@@ -188,6 +189,7 @@ class LoanMutation:
     async def disburse_loan(self, info: Info, input: DisburseLoanInput) -> DisburseLoanPayload:
         context = info.context
         try:
+            context.principal.require(*MAKERS)  # before any input is read
             new = NewLoan(
                 shg_code=input.shg_code,
                 member_id=input.member_id,
@@ -221,6 +223,7 @@ class LoanMutation:
     ) -> RecordRepaymentPayload:
         context = info.context
         try:
+            context.principal.require(*MAKERS)  # before any input is read
             amount = parse_rupees(input.amount, "amount")
         except DomainError as error:
             return RecordRepaymentPayload(errors=[user_error(error)])

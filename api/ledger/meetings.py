@@ -24,6 +24,7 @@ from core.errors import DomainError
 from core.money import parse_rupees
 from ledger import models
 from ledger.meetings import MemberAtMeeting, NewMeeting, RepaymentAtMeeting, record_meeting
+from ledger.vouchers import MAKERS
 
 
 @strawberry.input
@@ -128,6 +129,7 @@ class MeetingMutation:
     async def record_meeting(self, info: Info, input: RecordMeetingInput) -> RecordMeetingPayload:
         context = info.context
         try:
+            context.principal.require(*MAKERS)  # before any input is read
             new = _meeting(input)
         except DomainError as error:
             return RecordMeetingPayload(errors=[user_error(error)])

@@ -17,6 +17,7 @@ from api.writes import idempotency_key, payload_of, write
 from core.errors import DomainError, ErrorCode
 from core.money import parse_rupees
 from ledger.vouchers import (
+    MAKERS,
     LineInput,
     NewVoucher,
     approve_voucher,
@@ -129,6 +130,7 @@ class LedgerMutation:
     async def record_voucher(self, info: Info, input: RecordVoucherInput) -> RecordVoucherPayload:
         context = info.context
         try:
+            context.principal.require(*MAKERS)  # before any input is read
             new = NewVoucher(
                 input.cbo_code, input.voucher_date, input.narration, _lines(input.lines)
             )

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
+from api.auth import CLOCK_SKEW_LEEWAY_SECONDS as LEEWAY
 from api.auth import mint_token
 from core.access import Role
 from core.settings import Settings
@@ -41,6 +42,14 @@ def _claims(api: Api, **change: Any) -> dict[str, Any]:
     }
     claims.update(change)
     return {k: v for k, v in claims.items() if v is not None}
+
+
+def _in(seconds: int) -> int:
+    return int(datetime.now(UTC).timestamp()) + seconds
+
+
+def _signed(api: Api, **change: Any) -> str:
+    return jwt.encode(_claims(api, **change), dev_signing_key(api.settings.config_dir), "EdDSA")
 
 
 def _b64(data: bytes) -> str:
@@ -72,7 +81,7 @@ def _other_key() -> str:
 
 BAD_TOKENS = {
     "expired": lambda api: mint_token(
-        api.settings, subject="u", role=Role.ADMIN, lifetime=timedelta(seconds=-5)
+        api.settings, subject="u", role=Role.ADMIN, lifetime=timedelta(seconds=-5 - LEEWAY)
     ),
     "alg none": lambda api: jwt.encode(_claims(api), key=None, algorithm="none"),
     "wrong key": lambda api: jwt.encode(_claims(api), _other_key(), algorithm="EdDSA"),
@@ -93,6 +102,15 @@ BAD_TOKENS = {
         _claims(api, scope="BL-424242"), dev_signing_key(api.settings.config_dir), algorithm="EdDSA"
     ),
     "garbage": lambda api: "not.a.token",
+    "empty subject": lambda api: _signed(api, sub=""),
+    "subject longer than the columns that record it": lambda api: _signed(api, sub="s" * 129),
+    "subject that is not text": lambda api: _signed(api, sub=12345),
+    "expiry as numeric text": lambda api: _signed(api, exp=str(_in(3600))),
+    "issued-at as numeric text": lambda api: _signed(api, iat=str(_in(0))),
+    "not-before as numeric text": lambda api: _signed(api, nbf=str(_in(0))),
+    "expiry as a boolean": lambda api: _signed(api, exp=True),
+    "issued further in the future than the leeway": lambda api: _signed(api, iat=_in(LEEWAY + 60)),
+    "not valid before a time beyond the leeway": lambda api: _signed(api, nbf=_in(LEEWAY + 60)),
 }
 
 
@@ -168,3 +186,20 @@ async def test_a_null_scope_claim_is_national(api: Api) -> None:
         _claims(api) | {"scope": None}, dev_signing_key(api.settings.config_dir), algorithm="EdDSA"
     )
     assert (await api.query("{ me { scope } }", token=token)) == {"me": {"scope": None}}
+
+
+@pytest.mark.parametrize("skew", [1, LEEWAY - 5])
+async def test_a_token_from_a_clock_slightly_ahead_is_accepted(api: Api, skew: int) -> None:
+    token = _signed(api, iat=_in(skew), nbf=_in(skew))
+    assert (await api.query("{ me { subject } }", token=token)) == {"me": {"subject": "u1"}}
+
+
+async def test_a_subject_as_long_as_the_columns_can_write(api: Api) -> None:
+    """A 129-character subject once failed every write on PostgreSQL (made_by is 128)."""
+    token = _signed(api, sub="s" * 128)
+    created = await api.query(
+        """mutation { createGeoUnit(input: {level: STATE, lgdCode: 77, name: "Test State"}) {
+            geoUnit { code } errors { code } } }""",
+        token=token,
+    )
+    assert created["createGeoUnit"] == {"geoUnit": {"code": "ST-77"}, "errors": []}

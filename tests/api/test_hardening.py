@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
 from api.hierarchy.dataloaders import GeoUnitByCodeLoader
-from api.security import CostModel, query_cost
+from api.security import CostModel
 from core.settings import Environment, Settings
 from core.signing_keys import dev_signing_key, public_key_of
 from tests.conftest import Api
@@ -63,19 +63,6 @@ async def test_cost_budget_refuses_before_any_sql(api: Api, statements: list[str
     assert errors[0]["extensions"]["cost"] == 100 + 100 * 100 + 100 * 100 * 100
     # The token's scope lookup is national here: no statement ran at all.
     assert statements == []
-
-
-def test_query_cost_follows_fragments_and_defaults() -> None:
-    from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
-
-    document = parse("""query { states(first: 10) { ...S } shgs { totalCount } }
-        fragment S on GeoUnitConnection { edges { node { vos(first: 5) { totalCount } } } }""")
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
-    # states: 10, vos under each state: 10×5, shgs without `first`: the default 20.
-    assert query_cost(operation.selection_set, fragments, {}, 20) == 10 + 50 + 20
 
 
 @pytest.mark.parametrize("first", [-1, 101])
@@ -258,8 +245,8 @@ async def test_variable_defaults_and_floats_are_costed_at_their_value(api: Api) 
 async def test_entities_cost_counts_every_representation(api: Api) -> None:
     query = """query($r: [_Any!]!) { _entities(representations: $r) { ... on Shg {
         members(first: 100) { totalCount } } } }"""
-    many = [{"__typename": "Shg", "code": f"SHG-{i}"} for i in range(300)]
-    assert "at most 100 representations" in (await _errors(api, query, {"r": many}))[0]["message"]
+    many = [{"__typename": "Shg", "code": f"SHG-{i}"} for i in range(150)]
+    assert "at most 100" in (await _errors(api, query, {"r": many}))[0]["message"]
     nested = """query($r: [_Any!]!) { _entities(representations: $r) { ... on Shg {
         members(first: 100) { edges { node { memberId } } } } } }"""
     error = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -408,3 +409,19 @@ async def test_interest_is_earned_by_the_day_not_taken_by_the_schedule(
     }
     earlier = await repay("100", "2024-04-15")
     assert [(e["code"], e["field"]) for e in earlier["errors"]] == [("INVALID", "paidOn")]
+
+
+@pytest.mark.parametrize("amount", ["1e900000", "1e999999", "1" * 10_000])
+async def test_a_partner_is_refused_before_the_amount_is_read(
+    api: Api, world: World, amount: str
+) -> None:
+    """`1e900000` from a partner once held the server for 20 s before the role was checked."""
+    _, loan_id = await _active_loan(api, world)
+    repay = {"input": {"loanId": loan_id, "amount": amount, "paidOn": "2024-05-10"}}
+    started = time.perf_counter()
+    refused = (await api.query(REPAY, repay, role=Role.PARTNER))["recordRepayment"]
+    assert [e["code"] for e in refused["errors"]] == ["FORBIDDEN"]
+    assert time.perf_counter() - started < 1
+    # A bookkeeper who may record it gets a typed error for the amount, not an internal one.
+    refused = (await api.query(REPAY, repay, subject="bk-1"))["recordRepayment"]
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID", "amount")]

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from core.errors import DomainError
 from ledger.interest import (
     InterestMethod,
     LoanPosition,
     Repayment,
     add_months,
+    parse_rate_percent,
     portfolio_at_risk,
     position,
     schedule,
@@ -162,3 +165,30 @@ def test_portfolio_at_risk_30() -> None:
 def test_impossible_loans_are_refused(principal: int, rate: int, months: int) -> None:
     with pytest.raises(ValueError, match="positive principal"):
         schedule(principal, rate, months, InterestMethod.FLAT, date(2024, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "basis_points"), [("24", 2400), ("12.5", 1250), ("12.50", 1250), (" 0 ", 0)]
+)
+def test_rates_in_percent(text: str, basis_points: int) -> None:
+    assert parse_rate_percent(text, "annualRatePercent") == basis_points
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("12.345", "two decimals"),
+        ("1e900000", "percent a year"),
+        ("1e999999", "percent a year"),
+        ("-5", "percent a year"),
+        ("NaN", "percent a year"),
+        ("9" * 40, "percent a year"),
+    ],
+)
+def test_bad_rates_are_refused_at_once(text: str, message: str) -> None:
+    """Decimal('1e900000') turned into basis points held the event loop for tens of seconds."""
+    started = time.perf_counter()
+    with pytest.raises(DomainError, match=message) as refused:
+        parse_rate_percent(text, "annualRatePercent")
+    assert refused.value.field == "annualRatePercent"
+    assert time.perf_counter() - started < 0.1
