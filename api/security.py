@@ -243,13 +243,14 @@ def input_items(document: DocumentNode, variables: Any) -> int:
     return items
 
 
-# A GraphQL Int is 32 bits: eleven characters with its sign. Longer ones cannot be
-# valid, and past 4,300 digits Python's int() raises, which surfaced as an internal error.
-_LONGEST_INT_LITERAL = 11
+# Past 4,300 digits Python's int() raises, which surfaced as an internal error. No number
+# any input takes comes near 100 characters; a merely too-long one (a 12-digit Aadhaar
+# sent as a number) goes on to validation, whose error names the argument it was sent in.
+_LONGEST_INT_LITERAL = 100
 
 
 def overlong_int(document: DocumentNode) -> bool:
-    """Whether an integer literal is longer than any GraphQL Int."""
+    """Whether an integer literal is far longer than any GraphQL Int or Float."""
     found = False
 
     class IntLiterals(Visitor):

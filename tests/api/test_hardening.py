@@ -77,7 +77,7 @@ async def test_a_page_size_refused_at_run_time_carries_its_code(
 ) -> None:
     # The cost limiter refuses bad page sizes first; the connection's own check is the
     # backstop, and answers the same way.
-    monkeypatch.setattr(CostModel, "_factor", lambda self, field: None)
+    monkeypatch.setattr(CostModel, "_factor", lambda *_: None)
     errors = await _errors(api, "{ shgs(first: 101) { totalCount } }")
     assert errors[0]["message"] == "'first' must be between 0 and 100"
     assert errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
