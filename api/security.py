@@ -37,6 +37,7 @@ from graphql import (
     ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
     Visitor,
     get_named_type,
     get_nullable_type,
@@ -61,7 +62,8 @@ from core.settings import Settings
 
 
 class CostError(GraphQLError):
-    """An operation refused before it runs: too costly, or a page size out of range."""
+    """An operation refused before it runs: too costly, a page size out of range, or an
+    input no rule could accept (too many items, an overlong integer, unstorable text)."""
 
     def __init__(self, message: str, *, extensions: dict[str, Any] | None = None) -> None:
         super().__init__(message, extensions=extensions or {"code": BAD_USER_INPUT})
@@ -243,6 +245,40 @@ def input_items(document: DocumentNode, variables: Any) -> int:
     return items
 
 
+def unstorable_text(document: DocumentNode, variables: Any) -> bool:
+    """Whether any text the operation hands over could not be stored: a NUL character
+    (PostgreSQL's text refuses it) or a lone surrogate (which has no UTF-8), in a
+    variable, a key of one, or an inline string."""
+    texts: list[str] = []
+    pending: list[Any] = [variables]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, dict):
+            texts.extend(key for key in value if isinstance(key, str))
+            pending.extend(value.values())
+
+    class StringLiterals(Visitor):
+        def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+            texts.append(node.value)
+
+    visit(document, StringLiterals())
+    return any(not _storable(text) for text in texts)
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 # Past 4,300 digits Python's int() raises, which surfaced as an internal error. No number
 # any input takes comes near 100 characters; a merely too-long one (a 12-digit Aadhaar
 # sent as a number) goes on to validation, whose error names the argument it was sent in.
@@ -320,6 +356,13 @@ class QueryCostLimiter(SchemaExtension):
             ]
         if overlong_int(document):
             return [CostError("An integer in the operation is larger than any GraphQL Int")]
+        if unstorable_text(document, context.variables):
+            return [
+                CostError(
+                    "Text in an operation may not hold a NUL character (U+0000) "
+                    "or a lone UTF-16 surrogate"
+                )
+            ]
         repeated = repeated_field(document, self.max_field_repeats)
         if repeated is not None:
             return [

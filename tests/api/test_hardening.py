@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import jwt
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
@@ -15,7 +17,9 @@ from api.hierarchy.dataloaders import GeoUnitByCodeLoader
 from api.security import CostModel
 from core.settings import Environment, Settings
 from core.signing_keys import dev_signing_key, public_key_of
+from hierarchy.models import Cbo
 from tests.conftest import Api
+from tests.world import build_world
 
 
 async def _errors(
@@ -274,3 +278,58 @@ async def test_bad_variables_are_explained_without_echoing_them(api: Api) -> Non
     assert "gender" in text  # the rule is still explained
     for value in secret.values():
         assert value not in text
+
+
+UNSTORABLE = ["Jai\x00Maa", "Jai \ud800 Maa"]
+
+
+@pytest.mark.parametrize("name", UNSTORABLE, ids=["nul", "lone-surrogate"])
+async def test_text_no_database_can_store_is_refused_before_it_runs(
+    api: Api, sessions: Any, name: str
+) -> None:
+    """A NUL in an idempotency key reached asyncpg (PostgreSQL refuses it in text) and a
+    lone surrogate has no UTF-8: both were masked internal errors (found by the fuzz run). Now they are bad input, in a variable, in a
+    variable's key and inline, and nothing is written."""
+    world = await build_world(sessions)
+    gp = next(c for c, t in world.geo.items() if t.kind == "gram_panchayat")
+    create = """mutation($input: CreateVoInput!) { createVo(input: $input) {
+        vo { code } errors { code } } }"""
+    before = await _count(sessions, select(func.count()).select_from(Cbo))
+    shapes = [
+        (
+            create,
+            {
+                "input": {
+                    "gramPanchayatCode": gp,
+                    "name": "Jai Maa VO",
+                    "formedOn": "2021-01-01",
+                    "idempotencyKey": name,
+                }
+            },
+        ),
+        (create, {"input": {"gramPanchayatCode": gp, "formedOn": "2021-01-01", name: "x"}}),
+        (
+            '{ geoUnit(code: "'
+            + name.encode("unicode_escape").decode().replace("\\x", "\\u00")
+            + '") { code } }',
+            None,
+        ),
+    ]
+    for query, variables in shapes:
+        response = await api.client.post(
+            "/graphql",
+            content=json.dumps({"query": query, "variables": variables or {}}),
+            headers={"Authorization": f"Bearer {api.token()}", "Content-Type": "application/json"},
+        )
+        body = response.json()
+        assert response.status_code < 500, body
+        assert body.get("data") is None, body
+        # An inline lone surrogate is already a syntax error: GraphQL has no such escape.
+        codes = {e["extensions"]["code"] for e in body["errors"]}
+        assert codes <= {"BAD_USER_INPUT", "GRAPHQL_PARSE_FAILED"} and codes, body
+    assert await _count(sessions, select(func.count()).select_from(Cbo)) == before
+
+
+async def _count(sessions: Any, statement: Any) -> int:
+    async with sessions() as session:
+        return int((await session.execute(statement)).scalar_one())
