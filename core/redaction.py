@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 # Every character Python counts as a digit (Devanagari, full-width, superscripts ...),
@@ -38,17 +39,47 @@ _plain_record_factory = logging.getLogRecordFactory()
 
 
 def _scrubbed_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
-    """A log record whose message (and traceback text) has long numbers blanked.
+    """A log record whose message, arguments and traceback text have long numbers blanked.
 
-    The message is formatted here, once, so that arguments are scrubbed too;
-    standard formatters reuse ``exc_text`` when it is set.
+    Arguments are scrubbed one by one and kept as arguments, because some
+    formatters read them directly (uvicorn's access log unpacks them); only
+    when a number spans several arguments is the message formatted here, once.
+    Standard formatters reuse ``exc_text`` when it is set.
     """
     record = _plain_record_factory(*args, **kwargs)
-    record.msg = scrub_numbers(record.getMessage())
-    record.args = None
+    given = record.args
+    if isinstance(record.msg, str):
+        record.msg = scrub_numbers(record.msg)
+    if isinstance(given, tuple):
+        record.args = tuple(_scrubbed_argument(value) for value in given)
+    elif isinstance(given, Mapping):
+        record.args = {key: _scrubbed_argument(value) for key, value in given.items()}
+    try:
+        message: str | None = record.getMessage()
+    except (TypeError, ValueError, KeyError):  # a scrubbed number no longer fits its %d
+        message = None
+    if message is None or scrub_numbers(message) != message:
+        # A number spanning arguments, or one that had to keep its type: format once, here.
+        try:
+            message = str(record.msg) % given if given else str(record.msg)
+        except (TypeError, ValueError, KeyError):
+            message = None  # a malformed call: logging reports it, with the scrubbed arguments
+        if message is not None:
+            record.msg, record.args = scrub_numbers(message), None
     if record.exc_info and not record.exc_text:
         record.exc_text = scrub_numbers(logging.Formatter().formatException(record.exc_info))
     return record
+
+
+def _scrubbed_argument(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub_numbers(value)
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value)
+    scrubbed = scrub_numbers(text)
+    # A number that long is itself the leak; anything else keeps its type for %d and friends.
+    return value if scrubbed == text else scrubbed
 
 
 def scrub_every_log_record() -> None:

@@ -63,3 +63,32 @@ def test_every_log_record_is_scrubbed(caplog: pytest.LogCaptureFixture) -> None:
     text = "\n".join(f"{r.getMessage()} {r.exc_text}" for r in caplog.records)
     assert AADHAAR not in text and "6789" not in text
     assert "ValueError" in text
+
+
+def test_formatters_that_read_the_arguments_still_work(caplog: pytest.LogCaptureFixture) -> None:
+    """uvicorn's access log unpacks a record's arguments: flattening them into the message
+    made every access line a logging error with a traceback."""
+    from uvicorn.logging import AccessFormatter
+
+    previous = logging.getLogRecordFactory()
+    scrub_every_log_record()
+    try:
+        caplog.set_level(logging.INFO)
+        logging.getLogger("uvicorn.access").info(
+            '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", f"/cards/{AADHAAR}", "1.1", 200
+        )
+    finally:
+        logging.setLogRecordFactory(previous)
+    line = AccessFormatter("%(request_line)s %(status_code)s").format(caplog.records[-1])
+    assert line.startswith("GET /cards/[number] HTTP/1.1 200"), line
+
+
+def test_a_number_split_over_arguments_is_blanked_too(caplog: pytest.LogCaptureFixture) -> None:
+    previous = logging.getLogRecordFactory()
+    scrub_every_log_record()
+    try:
+        caplog.set_level(logging.INFO)
+        logging.getLogger("any.library").info("%s%s %d", "234567", "890124", 234567890124)
+    finally:
+        logging.setLogRecordFactory(previous)
+    assert "890" not in caplog.records[-1].getMessage()
