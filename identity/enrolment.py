@@ -139,8 +139,8 @@ def tokenise(numbers: IdentityNumbers, keyring: Keyring) -> IdentityTokens:
 def check_enrolment(
     profile: MemberProfile, numbers: IdentityNumbers, keyring: Keyring, today: date
 ) -> tuple[MemberProfile, IdentityTokens]:
-    """Every field of an enrolment checked, and all refusals raised together: the profile
-    cleaned and the numbers tokenised."""
+    """Every field of an enrolment (or of a profile as corrected) checked, and all refusals
+    raised together: the profile cleaned and the numbers tokenised."""
     refusals = Refusals()
     clean = refusals.check(clean_profile, profile, today)
     tokens = refusals.check(tokenise, numbers, keyring)
@@ -424,8 +424,9 @@ async def update_member_profile(
         raise ValueError(f"not profile fields: {sorted(unknown)}")
     member = await _active_member(session, principal, member_id)
     current = MemberProfile(**{name: getattr(member, name) for name in PROFILE_FIELDS})
-    clean = clean_profile(replace(current, **changes), today or date.today())
-    tokens = tokenise(numbers, keyring)
+    clean, tokens = check_enrolment(
+        replace(current, **changes), numbers, keyring, today or date.today()
+    )
     await _refuse_if_enrolled(session, principal, tokens, exclude=member.id)
     changed = sorted(
         name for name in PROFILE_FIELDS if getattr(member, name) != getattr(clean, name)

@@ -303,8 +303,11 @@ class IdentityMutation:
         context = info.context
         try:
             tokenised = _numbers(info, input)
-        except DomainError as error:
-            return UpdateMemberProfilePayload(errors=user_errors(error))
+        except DomainError:
+            # The domain refuses these numbers again, together with every fault of the
+            # corrected profile (which needs her current one), in one answer.
+            numbers = IdentityNumbers(input.aadhaar, input.bank_ifsc, input.bank_account)
+            tokenised = _Tokenised(numbers, payload_of(input, drop=_RAW_NUMBERS))
         changes = {
             name: getattr(input, name)
             for name in PROFILE_FIELDS

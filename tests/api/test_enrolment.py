@@ -578,3 +578,21 @@ async def test_after_key_rotation_a_shared_bank_account_is_still_matched(
         assert (
             await session.scalar(select(func.count()).where(Member.bank_ifsc == "SBIN0004567")) == 1
         )
+
+
+async def test_a_profile_correction_names_every_bad_field_in_one_answer(
+    api: Api, world: World
+) -> None:
+    """Her profile's refusals came one per round trip, the profile's before the numbers'."""
+    member_id = next(iter(world.aadhaar))
+    bad = {"memberId": member_id, "name": " ", "birthYear": 1850, "mobile": "12345",
+           "bankIfsc": "SBIN1004567", "bankAccount": "12"}  # fmt: skip
+    data = (await api.query(UPDATE, {"input": bad}))["updateMemberProfile"]
+    assert {(e["code"], e["field"]) for e in data["errors"]} == {
+        ("REQUIRED", "name"),
+        ("INVALID", "birthYear"),
+        ("INVALID", "mobile"),
+        ("INVALID", "bankIfsc"),
+        ("INVALID", "bankAccount"),
+    }
+    assert data["member"] is None
