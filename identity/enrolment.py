@@ -404,6 +404,11 @@ PROFILE_FIELDS = (
 )
 
 
+# What an ID card shows of her profile (identity.cards.card_claims): a card printed before
+# a correction of any of these would go on verifying with what was wrong.
+_ON_HER_CARD = frozenset({"name", "aadhaar", "bank"})
+
+
 async def update_member_profile(
     session: AsyncSession,
     principal: Principal,
@@ -440,6 +445,8 @@ async def update_member_profile(
         changed.append("bank")
     _register(session, member, tokens)
     await store_keys(session, member)
+    if _ON_HER_CARD.intersection(changed):
+        await revoke_cards(session, member, "profile corrected", principal.subject)
     await record_audit(
         session,
         actor=principal.subject,

@@ -189,3 +189,24 @@ async def test_a_duplicate_decision_revokes_the_later_records_cards(
     with pytest.raises(CardError, match="revoked"):
         verify_card(twin_card, jwks, revocations)
     assert verify_card(original_card, jwks, revocations)["sub"] == original_id
+
+
+UPDATE = """mutation($input: UpdateMemberProfileInput!) { updateMemberProfile(input: $input) {
+    errors { code } } }"""
+
+
+async def test_a_correction_of_what_her_card_shows_revokes_it(api: Api, world: World) -> None:
+    """A card printed with a misspelt name went on verifying beside the corrected one; a
+    change the card does not show (her mobile) leaves it valid."""
+    member_id = sorted(world.members)[0]
+    card = await _card(api, member_id)
+    fixed = await api.query(UPDATE, {"input": {"memberId": member_id, "mobile": "9876512345"}})
+    assert fixed["updateMemberProfile"]["errors"] == []
+    jwks, revocations = await _keys_and_revocations(api)
+    assert verify_card(card, jwks, revocations)["sub"] == member_id
+    renamed = await api.query(UPDATE, {"input": {"memberId": member_id, "name": "Sunita Devi"}})
+    assert renamed["updateMemberProfile"]["errors"] == []
+    jwks, revocations = await _keys_and_revocations(api)
+    with pytest.raises(CardError, match="revoked"):
+        verify_card(card, jwks, revocations)
+    assert verify_card(await _card(api, member_id), jwks, revocations)["name"] == "Sunita Devi"
