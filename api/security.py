@@ -20,7 +20,7 @@ import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from graphql import (
@@ -30,6 +30,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
+    GraphQLInputObjectType,
     GraphQLNamedType,
     GraphQLSchema,
     InlineFragmentNode,
@@ -47,7 +48,7 @@ from graphql import (
     visit,
 )
 from graphql.execution.values import get_variable_values
-from graphql.validation import validate
+from graphql.validation import KnownFragmentNamesRule, NoFragmentCyclesRule, validate
 from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
@@ -245,6 +246,36 @@ def input_items(document: DocumentNode, variables: Any) -> int:
     return items
 
 
+# Rules whose breach crashes other rules: strawberry's depth limiter looks each spread's
+# fragment up by name and follows it, so an unknown fragment (a KeyError, once masked as
+# an internal error) or a cycle of fragments is refused before the other rules run.
+_FIRST_RULES = (KnownFragmentNamesRule, NoFragmentCyclesRule)
+
+
+def widest_object(variables: Any) -> int:
+    """Keys of the widest object among the variables' values, however deep (the variables
+    themselves are not one: graphql-core reads only those the operation declares)."""
+    widest = 0
+    pending: list[Any] = list(variables.values()) if isinstance(variables, dict) else []
+    while pending:
+        value = pending.pop()
+        if isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, dict):
+            widest = max(widest, len(value))
+            pending.extend(value.values())
+    return widest
+
+
+@lru_cache(maxsize=4)
+def widest_input_type(schema: GraphQLSchema) -> int:
+    """Fields of the schema's widest input object type: no valid variable holds more keys."""
+    return max(
+        (len(t.fields) for t in schema.type_map.values() if isinstance(t, GraphQLInputObjectType)),
+        default=0,
+    )
+
+
 def unstorable_text(document: DocumentNode, variables: Any) -> bool:
     """Whether any text the operation hands over could not be stored: a NUL character
     (PostgreSQL's text refuses it) or a lone surrogate (which has no UTF-8), in a
@@ -356,6 +387,12 @@ class QueryCostLimiter(SchemaExtension):
             ]
         if overlong_int(document):
             return [CostError("An integer in the operation is larger than any GraphQL Int")]
+        if widest_object(context.variables) > widest_input_type(context.schema._schema):
+            # graphql-core explains each unknown key against the whole object: quadratic.
+            return [CostError("An input object has more fields than any input type defines")]
+        first = validate(context.schema._schema, document, _FIRST_RULES)
+        if first:
+            return list(first)
         if unstorable_text(document, context.variables):
             return [
                 CostError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -333,3 +334,36 @@ async def test_text_no_database_can_store_is_refused_before_it_runs(
 async def _count(sessions: Any, statement: Any) -> int:
     async with sessions() as session:
         return int((await session.execute(statement)).scalar_one())
+
+
+async def test_an_input_object_wider_than_any_input_type_is_refused_at_once(api: Api) -> None:
+    """25,000 unknown keys (250 KB, inside the body limit) held a worker for ~50 s and 15,000
+    ~18 s: graphql-core explains each unknown key against the whole object."""
+    keys = {f"k{i}": 1 for i in range(15_000)}
+    enrol = """mutation($input: EnrollMemberInput!) { enrollMember(input: $input) {
+        errors { code } } }"""
+    started = time.perf_counter()
+    errors = await _errors(api, enrol, {"input": {"shgCode": "SHG-X", **keys}})
+    assert time.perf_counter() - started < 2
+    assert [e["extensions"]["code"] for e in errors] == ["BAD_USER_INPUT"]
+    # As wide as a real input type still gets the ordinary, field-by-field answer.
+    errors = await _errors(api, enrol, {"input": {"shgCode": "SHG-X", "mobil": "1"}})
+    assert errors and all(e["extensions"]["code"] == "BAD_USER_INPUT" for e in errors)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ me { ...F } }",
+        "{ me { ...F } } fragment F on Me { ...G } fragment G on Me { ...F }",
+    ],
+    ids=["unknown fragment", "fragment cycle"],
+)
+async def test_a_broken_fragment_is_a_validation_error_not_a_crash(
+    api: Api, caplog: pytest.LogCaptureFixture, query: str
+) -> None:
+    """The depth limiter looked the fragment up by name: a KeyError whose text went out."""
+    errors = await _errors(api, query)
+    assert [e["extensions"]["code"] for e in errors] == ["GRAPHQL_VALIDATION_FAILED"] * len(errors)
+    assert errors[0]["message"] != "'F'"
+    assert "unexpected" not in caplog.text and "Traceback" not in caplog.text
