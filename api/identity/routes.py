@@ -21,6 +21,7 @@ from api.context import Services
 from core.database import snapshot, transaction
 from core.errors import DomainError, ErrorCode
 from identity.cards import card_png, issue_card, revoked_card_ids
+from identity.member_id import is_valid_member_id
 
 # Drawing a card and its QR code is 50-100 ms of CPU, mostly Python (qrcode
 # tries eight masks); on the event loop every other request waited that long
@@ -56,6 +57,12 @@ class CardRoutes:
                 {"error": str(error)}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
             )
         member_id = request.path_params["member_id"]
+        if not is_valid_member_id(member_id):
+            # Not even the shape of a member ID (a NUL in it failed on PostgreSQL): no lookup.
+            return JSONResponse(
+                {"error": "No member with this ID in your scope", "code": "NOT_FOUND"},
+                status_code=404,
+            )
         try:
             async with transaction(self.services.sessions) as session:
                 issued = await issue_card(session, principal, self.services.cards, member_id)

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import jwt
+import pytest
 
 from identity.cards import card_png
 from tests.conftest import Api
@@ -55,3 +56,16 @@ async def _longest_pause(
     assert [response.status_code for response in drawn] == [200] * len(members)
     assert all(response.content[:8] == b"\x89PNG\r\n\x1a\n" for response in drawn)
     return longest_pause, one_card
+
+
+@pytest.mark.parametrize("member_id", ["%00abc", "abc%00", "%ED%A0%80", "1" * 5000, "12345678901"])
+async def test_a_path_that_is_no_member_id_is_not_found(
+    api: Api, caplog: pytest.LogCaptureFixture, member_id: str
+) -> None:
+    """A NUL in the path went to PostgreSQL as text: HTTP 500 and a stack in the log."""
+    response = await api.client.get(
+        f"/cards/{member_id}", headers={"Authorization": f"Bearer {api.token()}"}
+    )
+    assert response.status_code == 404
+    assert response.json()["code"] == "NOT_FOUND"
+    assert "Traceback" not in caplog.text
