@@ -4,8 +4,8 @@ Error messages are built so that they never hold what a client sent
 (:mod:`api.redaction`); this catches whatever slips past that anyway — a
 number inside a client's name for something, an exception's text in a log
 line. A run of nine or more digits (the shortest bank account) in any script,
-a single space, hyphen, slash or underscore between any two allowed, is
-replaced: Aadhaar, account and mobile numbers are all that long; line
+up to three spaces, hyphens, slashes, underscores or pluses between any two,
+percent-encoded or not, is replaced: Aadhaar, account and mobile numbers are all that long; line
 numbers, counts, dates and amounts of ordinary size are not.
 
 >>> scrub_numbers("found: 2345 6789 0124 at line 3")
@@ -19,6 +19,7 @@ import re
 import sys
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
 # Every character Python counts as a digit (Devanagari, full-width, superscripts ...),
 # not only the decimal digits `\d` matches.
@@ -26,12 +27,18 @@ _DIGIT = (
     "[" + "".join(re.escape(chr(c)) for c in range(sys.maxunicode + 1) if chr(c).isdigit()) + "]"
 )
 # What people type between groups of an identity number; not the dot and comma of amounts.
-_SEPARATOR = r"[\s\-\u2010-\u2015/_]"
-_LONG_NUMBER = re.compile(f"{_DIGIT}(?:{_SEPARATOR}?{_DIGIT}){{8,}}")
+# A plus is a space in a URL's query string; a client may put several between groups.
+_SEPARATOR = r"[\s\-\u2010-\u2015/_+]"
+_LONG_NUMBER = re.compile(f"{_DIGIT}(?:{_SEPARATOR}{{0,3}}{_DIGIT}){{8,}}")
 REPLACEMENT = "[number]"
 
 
 def scrub_numbers(text: str) -> str:
+    if "%" in text:
+        # A percent-encoded URL (an access log line) hides its digits and spaces.
+        decoded = unquote(text)
+        if _LONG_NUMBER.search(decoded):
+            text = decoded
     return _LONG_NUMBER.sub(REPLACEMENT, text)
 
 

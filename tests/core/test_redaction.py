@@ -22,6 +22,10 @@ AADHAAR = "234567890124"
         "²³⁴⁵⁶⁷⁸⁹⁰¹²⁴",
         "2.34567890124e+11",
         "30012345678901",
+        "2345__6789__0124",  # a client's field name: f_2345__6789__0124
+        "2345+6789+0124",  # a query string
+        "2345%206789%200124",  # percent-encoded, as an access log line has it
+        "%E0%A5%A8%E0%A5%A9%E0%A5%AA%E0%A5%AB%E0%A5%AC%E0%A5%AD%E0%A5%AE%E0%A5%AF%E0%A5%A6%E0%A5%A7%E0%A5%A8%E0%A5%AA",
     ],
 )
 def test_long_numbers_are_blanked_however_written(written: str) -> None:
