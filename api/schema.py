@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from datetime import date
 
 import strawberry
 from graphql import GraphQLError
@@ -29,6 +30,7 @@ from api.ledger.mutations import LedgerMutation
 from api.ledger.queries import LedgerQuery
 from api.ledger.types import MONEY_SCALAR, Money, Voucher
 from api.redaction import client_name, rebuild_input_errors
+from api.scalars import DATE_SCALAR
 from api.security import extensions
 from core.settings import Settings
 from ledger.chart import ACCOUNTS
@@ -142,7 +144,9 @@ def build_schema(settings: Settings) -> Schema:
             DuplicateCandidate,
         ],
         extensions=extensions(settings, list_bounds(settings)),
-        config=StrawberryConfig(disable_field_suggestions=True, scalar_map={Money: MONEY_SCALAR}),
+        config=StrawberryConfig(
+            disable_field_suggestions=True, scalar_map={Money: MONEY_SCALAR, date: DATE_SCALAR}
+        ),
     )
     schema.max_tokens = settings.max_tokens
     return schema

@@ -367,3 +367,20 @@ async def test_a_broken_fragment_is_a_validation_error_not_a_crash(
     assert [e["extensions"]["code"] for e in errors] == ["GRAPHQL_VALIDATION_FAILED"] * len(errors)
     assert errors[0]["message"] != "'F'"
     assert "unexpected" not in caplog.text and "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01", "9999-12-31", "1899-12-31"])
+async def test_a_date_no_record_can_hold_is_bad_input(
+    api: Api, sessions: Any, caplog: pytest.LogCaptureFixture, as_of: str
+) -> None:
+    """Grading from 0001-01-01 overflowed its window: an internal error with a stack."""
+    world = await build_world(sessions)
+    shg = next(c for c, t in world.cbos.items() if t.kind == "shg")
+    by_variable = "query($c: String!, $d: Date!) { panchasutra(shgCode: $c, asOf: $d) { grade } }"
+    inline = by_variable.replace(", $d: Date!", "").replace("$d", f'"{as_of}"')
+    for query, variables in ((by_variable, {"c": shg, "d": as_of}), (inline, {"c": shg})):
+        errors = await _errors(api, query, variables)
+        assert len(errors) == 1, errors
+        assert errors[0]["extensions"]["code"] in {"BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"}
+        assert "1900-01-01" in errors[0]["message"], errors
+    assert "unexpected" not in caplog.text
