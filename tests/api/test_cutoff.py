@@ -235,6 +235,13 @@ async def test_a_second_cut_off_is_refused(api: Api, world: World, sessions: Any
             "members[0].loans[0].monthsLeft",
             "INVALID",
         ),
+        (
+            # A month and a day on: the paper schedule's next instalment is within the month.
+            {"members": [{"memberId": "FIRST", "loans": [{"outstanding": "100", "annualRatePercent": "24",
+              "monthsLeft": 2, "method": "FLAT", "nextDueOn": "2024-05-01"}]}]},
+            "members[0].loans[0].nextDueOn",
+            "INVALID",
+        ),
     ],
 )  # fmt: skip
 async def test_bad_cut_offs_write_nothing(
@@ -413,4 +420,29 @@ async def test_a_cif_loan_owed_at_cut_off_is_repaid_into_both_books(api: Api, wo
         ("bank", "3300.00", "0.00"),
         ("loans_to_shgs", "0.00", "3000.00"),
         ("interest_income", "0.00", "300.00"),
+    }
+
+
+async def test_a_loan_due_the_day_after_the_cut_off_takes_its_whole_instalment(
+    api: Api, world: World
+) -> None:
+    """Its paper schedule's month began before the cut-off: the instalment due the next day
+    carries that whole month's interest (200, 24% flat on 10,000), earned on paper."""
+    shg, first, second = _shg(world)
+    paper = _paper(shg, first, second)
+    paper["input"]["members"][0]["loans"][0]["nextDueOn"] = "2024-04-01"
+    made = (await api.query(CUT_OFF, paper))["recordCutOff"]
+    assert made["errors"] == []
+    done = await api.query(APPROVE, {"id": made["vouchers"][0]["id"]}, role=Role.APPROVER)
+    assert done["approveVoucher"]["errors"] == []
+    loan = next(x for x in made["loans"] if x["principal"] == "10000.00")
+    paid = (
+        await api.query(
+            REPAY, {"input": {"loanId": loan["id"], "amount": "1200", "paidOn": "2024-04-01"}}
+        )
+    )["recordRepayment"]
+    assert paid["errors"] == []
+    assert {(x["account"], x["credit"]) for x in paid["voucher"]["lines"]} >= {
+        ("interest_income", "200.00"),
+        ("loans_to_members", "1000.00"),
     }
