@@ -463,3 +463,46 @@ async def test_a_debt_without_its_terms_is_refused(
     assert "groupLoans" in error["message"]
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Voucher)) == 0
+
+
+async def test_what_a_federation_lent_or_owes_at_cut_off_can_be_cleared(
+    api: Api, world: World
+) -> None:
+    """Its lending is the SHGs' CIF loans, loaded with their own cut-offs, whose repayments
+    credit its loans_to_shgs; what it owes its CLF is repaid by an ordinary voucher."""
+    shg, first, second = _shg(world)
+    vo = next(
+        c for c in world.cbos[shg].ancestors if c in world.cbos and world.cbos[c].kind == "vo"
+    )
+    books = _vo_books(vo, lending=[{"account": "loans_to_shgs", "amount": "30000"}])
+    opened = (await api.query(FEDERATION, books))["recordFederationCutOff"]
+    assert opened["errors"] == []
+    done = await api.query(APPROVE, {"id": opened["voucher"]["id"]}, role=Role.APPROVER)
+    assert done["approveVoucher"]["errors"] == []
+    owed = {
+        "source": "VO_CIF", "outstanding": "30000", "annualRatePercent": "12", "monthsLeft": 10,
+        "method": "FLAT", "nextDueOn": "2024-04-30",
+    }  # fmt: skip
+    made = (await api.query(CUT_OFF, _paper(shg, first, second, groupLoans=[owed])))["recordCutOff"]
+    assert made["errors"] == []
+    done = await api.query(APPROVE, {"id": made["vouchers"][0]["id"]}, role=Role.APPROVER)
+    assert done["approveVoucher"]["errors"] == []
+    group_loan = next(x for x in made["loans"] if x["principal"] == "30000.00")
+    repay = {"input": {"loanId": group_loan["id"], "amount": "3300", "paidOn": "2024-04-30"}}
+    paid = (await api.query(REPAY, repay))["recordRepayment"]
+    assert paid["errors"] == []
+    drafts = (
+        """query($c: String!) { vouchers(cboCode: $c, status: DRAFT) { edges { node { id } } } }"""
+    )
+    [draft] = (await api.query(drafts, {"c": shg}))["vouchers"]["edges"]
+    done = await api.query(APPROVE, {"id": draft["node"]["id"]}, role=Role.APPROVER)
+    assert done["approveVoucher"]["errors"] == []
+    by_hand = """mutation($input: RecordVoucherInput!) { recordVoucher(input: $input) {
+        errors { code field } } }"""
+    to_clf = {
+        "cboCode": vo, "voucherDate": "2024-05-02", "narration": "Repaid to the CLF",
+        "lines": [{"account": "loan_from_clf", "debit": "1000"}, {"account": "bank", "credit": "1000"}],
+    }  # fmt: skip
+    assert (await api.query(by_hand, {"input": to_clf}))["recordVoucher"]["errors"] == []
+    sheet = (await api.query(SHEET, {"c": vo}))["balanceSheet"]
+    assert {"account": "loans_to_shgs", "amount": "27000.00"} in sheet["assets"]
