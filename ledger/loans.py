@@ -105,14 +105,14 @@ async def disburse_loan(
     earliest, latest = first_due_bounds(new.disbursed_on, at_cut_off=new.at_cut_off)
     if not earliest <= new.first_due_on <= latest:
         when = (
-            "within a month of the cut-off"
+            "The next instalment falls within a month of the cut-off"
             if new.at_cut_off
-            else "a month after disbursement, give or take a week"
+            else "The first instalment falls a month after disbursement, give or take a week"
         )
         raise DomainError(
             ErrorCode.INVALID,
             "firstDueOn",
-            f"The first instalment falls {when}: {earliest.isoformat()} to {latest.isoformat()}",
+            f"{when}: {earliest.isoformat()} to {latest.isoformat()}",
         )
     _check_lender(new)
     shg = await cbo_by_code(session, principal.scope, new.shg_code, CboKind.SHG)
