@@ -6,8 +6,8 @@ savings and the loans she still owes, the funds it has received (RF, CIF,
 VRF) and what it owes its VO, CLF or bank. The entry is vouchers like any
 other, drafts for a checker:
 
-- one voucher of the balances: cash and bank debited; savings, funds and
-  borrowings credited; the difference on ``accumulated_surplus``;
+- one voucher of the balances: cash and bank debited; savings and funds
+  credited; the difference on ``accumulated_surplus``;
 - one voucher per outstanding loan, debiting her loan account against
   ``accumulated_surplus`` and opening the loan (pending until approved) with
   its remaining schedule, so repayments at later meetings split into
@@ -15,9 +15,12 @@ other, drafts for a checker:
 - one voucher per loan the group itself still owes its VO, CLF or bank
   (``group_loans``), crediting the borrowing against ``accumulated_surplus``
   and opening it with its remaining schedule, so ``recordRepayment`` works
-  on it as on any group loan. (``borrowings`` still takes a bare balance,
-  for a debt whose terms the registers do not show; a lender is given one
-  way or the other, not both.)
+  on it as on any group loan. ``borrowings`` takes no balance for an SHG:
+  a bare balance on a loan account would have no loan record, so no
+  repayment could be recorded against it, and a voucher written by hand
+  may not move a loan account (:func:`ledger.vouchers.record_voucher`), so
+  the group would owe it for ever. A debt whose terms the registers do not
+  show is loaded as a group loan with the terms the lender confirms.
 
 Together they leave ``accumulated_surplus`` holding what the group owned
 less what it owed: its net worth on the cut-off date. They are one entry
@@ -27,7 +30,11 @@ a group's opening books are never half loaded.
 A VO or CLF that kept paper books opens its own the same way, with
 balances only (:func:`record_federation_cut_off`): cash, bank, the funds it
 holds, what it has lent to SHGs (and a CLF to VOs) and what it owes; the
-loans themselves sit, one by one, in the borrowing SHGs' books.
+loans themselves sit, one by one, in the borrowing SHGs' books. So its
+``loans_to_shgs`` balance, unlike an SHG's bare borrowing, is cleared: each
+repayment of an SHG's CIF loan, loaded with the SHG's own cut-off, credits
+it in the lender's books too. What a VO owes its CLF or a bank is no loan
+record's account in its books, and ordinary vouchers repay it.
 
 A cut-off comes first: it is refused once the CBO has any voucher that
 was not rejected, and afterwards no voucher is dated before it. Its audit
@@ -50,7 +57,7 @@ from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.models import Cbo, CboKind
 from ledger.chart import COMMUNITY_FUNDS, accounts_for
 from ledger.interest import InterestMethod
-from ledger.loans import BORROWED_FROM, NewLoan, disburse_loan
+from ledger.loans import NewLoan, disburse_loan
 from ledger.models import Loan, LoanSource, Voucher, VoucherStatus
 from ledger.vouchers import (
     LineInput,
@@ -106,7 +113,7 @@ class NewCutOff:
     bank_paise: int
     members: tuple[MemberAtCutOff, ...]
     funds: tuple[tuple[str, int], ...] = ()  # (account, paise) from FUNDS
-    borrowings: tuple[tuple[str, int], ...] = ()  # (account, paise) from BORROWINGS
+    borrowings: tuple[tuple[str, int], ...] = ()  # refused with an amount: see the docstring
     group_loans: tuple[GroupLoanAtCutOff, ...] = ()  # borrowings with their schedules
 
 
@@ -166,17 +173,18 @@ async def record_cut_off(
     check_paise(new.bank_paise, "bank")
     _amounts(new.funds, FUNDS, "funds")
     _amounts(new.borrowings, BORROWINGS, "borrowings")
-    as_balances = {account for account, amount in new.borrowings if amount}
+    for index, (_, amount) in enumerate(new.borrowings):
+        if amount:  # nothing could ever repay it: see the module's docstring
+            raise DomainError(
+                ErrorCode.INVALID,
+                f"borrowings[{index}].account",
+                "A loan the group owes is loaded with its terms in groupLoans, "
+                "so its repayments can be recorded",
+            )
     for index, debt in enumerate(new.group_loans):
         if debt.source is LoanSource.SHG_CORPUS:
             raise DomainError(
                 ErrorCode.INVALID, f"groupLoans[{index}].source", "A loan the group owes a lender"
-            )
-        if BORROWED_FROM[debt.source] in as_balances:  # the same debt twice
-            raise DomainError(
-                ErrorCode.DUPLICATE,
-                f"groupLoans[{index}].source",
-                "This lender's loan is also given as a balance in borrowings",
             )
     seen: set[str] = set()
     for index, entry in enumerate(new.members):
@@ -198,9 +206,6 @@ async def record_cut_off(
         if amount
     ]
     credits += [LineInput(account, credit_paise=amount) for account, amount in new.funds if amount]
-    credits += [
-        LineInput(account, credit_paise=amount) for account, amount in new.borrowings if amount
-    ]
     debits = [
         LineInput(account, debit_paise=amount)
         for account, amount in (("cash", new.cash_paise), ("bank", new.bank_paise))

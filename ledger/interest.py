@@ -9,6 +9,16 @@ absorbs what rounding left over, so principal always sums exactly.
 >>> [(i.principal_paise, i.interest_paise) for i in loan[:2]]
 [(100000, 24000), (100000, 24000)]
 
+Every instalment carries one month's interest, the first too, so the
+first due date must fall about a month after disbursement
+(:func:`first_due_bounds`: a month, give or take a week; a loan loaded at
+cut-off, within a month of the cut-off, its paper schedule's next
+instalment). Refusing a first period far from a month, rather than
+charging the first instalment by its days, keeps the schedule the flat,
+equal instalments the group agreed to and every instalment one month's
+interest; a one-day or a one-year first period would otherwise earn a
+month's interest in a day, or a year's as one month's.
+
 Interest is earned by the calendar, not taken as the schedule lists it.
 Each instalment's interest is earned evenly over the days of its period
 (disbursement to the first due date, then due date to due date), so on
@@ -34,7 +44,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -64,6 +74,25 @@ def add_months(start: date, months: int) -> date:
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+# How far the first due date may stray from a month after disbursement: monthly meetings
+# on a weekday ("the second Tuesday") drift a few days either way from the date.
+FIRST_DUE_SLACK = timedelta(days=7)
+
+
+def first_due_bounds(disbursed_on: date, *, at_cut_off: bool = False) -> tuple[date, date]:
+    """The first and last day the first instalment may fall due on.
+
+    A month after disbursement, give or take :data:`FIRST_DUE_SLACK`. A loan
+    loaded at cut-off runs on its paper schedule, whose next instalment falls
+    within the month after the cut-off, and carries a whole month's interest,
+    the part before the cut-off earned on paper and not yet collected.
+    """
+    a_month_on = add_months(disbursed_on, 1)
+    if at_cut_off:
+        return disbursed_on + timedelta(days=1), a_month_on
+    return a_month_on - FIRST_DUE_SLACK, a_month_on + FIRST_DUE_SLACK
 
 
 def _paise(amount: Decimal) -> int:

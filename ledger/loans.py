@@ -42,7 +42,7 @@ from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code, member_by_member_id
 from hierarchy.members import check_can_take_part
 from hierarchy.models import Cbo, CboKind, Member, MemberStatus
-from ledger.interest import InterestMethod, Repayment
+from ledger.interest import InterestMethod, Repayment, first_due_bounds
 from ledger.loan_book import counted_repayments, position_after
 from ledger.models import LEDGER_ANCESTORS, Loan, LoanRepayment, LoanSource, LoanStatus
 from ledger.vouchers import LineInput, NewVoucher, link, record_voucher
@@ -102,9 +102,17 @@ async def disburse_loan(
     if not 1 <= new.months <= MAX_MONTHS:
         raise DomainError(ErrorCode.INVALID, "months", f"A loan runs 1 to {MAX_MONTHS} months")
     check_not_future(new.disbursed_on, "disbursedOn", today or date.today())
-    if new.first_due_on <= new.disbursed_on:
+    earliest, latest = first_due_bounds(new.disbursed_on, at_cut_off=new.at_cut_off)
+    if not earliest <= new.first_due_on <= latest:
+        when = (
+            "The next instalment falls within a month of the cut-off"
+            if new.at_cut_off
+            else "The first instalment falls a month after disbursement, give or take a week"
+        )
         raise DomainError(
-            ErrorCode.INVALID, "firstDueOn", "The first instalment falls after disbursement"
+            ErrorCode.INVALID,
+            "firstDueOn",
+            f"{when}: {earliest.isoformat()} to {latest.isoformat()}",
         )
     _check_lender(new)
     shg = await cbo_by_code(session, principal.scope, new.shg_code, CboKind.SHG)

@@ -80,8 +80,8 @@ class RecordCutOffInput:
     )
     borrowings: list[AccountAmountInput] = strawberry.field(
         default_factory=list,
-        description="loan_from_vo, loan_from_clf, loan_from_bank as bare balances, when the "
-        "registers do not show the loan's terms; otherwise give it in groupLoans.",
+        description="Empty: a balance on loan_from_vo, loan_from_clf or loan_from_bank is "
+        "refused (INVALID), since no repayment could clear it; give the loan in groupLoans.",
     )
     group_loans: list[GroupLoanAtCutOffInput] = strawberry.field(
         default_factory=list,

@@ -35,7 +35,7 @@ async def world(sessions: Any) -> World:
 
 def _paper(shg: str, first: str, second: str, **change: Any) -> dict[str, Any]:
     """Cash 1,500 and bank 20,000; savings 12,500; a loan of 10,000 still owed; RF 15,000; a
-    bank loan of 5,000. Net worth: 31,500 owned less 32,500 owed, so -1,000."""
+    bank loan of 5,000 (12% flat, 5 months left). Net worth: 31,500 owned less 32,500 owed, so -1,000."""
     books = {
         "shgCode": shg,
         "asOn": "2024-03-31",
@@ -50,7 +50,9 @@ def _paper(shg: str, first: str, second: str, **change: Any) -> dict[str, Any]:
             {"memberId": second, "compulsorySavings": "6000"},
         ],
         "funds": [{"account": "revolving_fund", "amount": "15000"}],
-        "borrowings": [{"account": "loan_from_bank", "amount": "5000"}],
+        "groupLoans": [{"source": "BANK", "outstanding": "5000", "annualRatePercent": "12",
+                        "monthsLeft": 5, "method": "FLAT", "nextDueOn": "2024-04-30", "dose": 1,
+                        "sanctionedLimit": "5000"}],
         "idempotencyKey": "cutoff-1",
     }  # fmt: skip
     return {"input": {**books, **change}}
@@ -68,7 +70,7 @@ async def test_a_cut_off_opens_balanced_books_and_its_loan_runs_on(api: Api, wor
         await api.query(CUT_OFF, _paper(shg, first, second), role=Role.BOOKKEEPER, subject="bk")
     )["recordCutOff"]
     assert data["errors"] == []
-    opening, lent = data["vouchers"]
+    opening, lent, owed = data["vouchers"]
     assert opening["narration"] == "Opening balances at cut-off" and opening["status"] == "DRAFT"
     assert {(line["account"], line["debit"], line["credit"]) for line in opening["lines"]} == {
         ("cash", "1500.00", "0.00"),
@@ -76,20 +78,23 @@ async def test_a_cut_off_opens_balanced_books_and_its_loan_runs_on(api: Api, wor
         ("savings_compulsory", "0.00", "6000.00"),
         ("savings_voluntary", "0.00", "500.00"),
         ("revolving_fund", "0.00", "15000.00"),
-        ("loan_from_bank", "0.00", "5000.00"),
-        ("accumulated_surplus", "11000.00", "0.00"),
+        ("accumulated_surplus", "6000.00", "0.00"),
     }
     assert {(line["account"], line["debit"], line["credit"]) for line in lent["lines"]} == {
         ("loans_to_members", "10000.00", "0.00"),
         ("accumulated_surplus", "0.00", "10000.00"),
     }
-    [loan] = data["loans"]
+    assert {(line["account"], line["debit"], line["credit"]) for line in owed["lines"]} == {
+        ("accumulated_surplus", "5000.00", "0.00"),
+        ("loan_from_bank", "0.00", "5000.00"),
+    }
+    loan, _ = data["loans"]
     assert (loan["status"], loan["principal"]) == ("PENDING", "10000.00")
     # A replay from the phone answers with the same entry and writes nothing.
     again = (
         await api.query(CUT_OFF, _paper(shg, first, second), role=Role.BOOKKEEPER, subject="bk")
     )["recordCutOff"]
-    assert [v["id"] for v in again["vouchers"]] == [opening["id"], lent["id"]]
+    assert [v["id"] for v in again["vouchers"]] == [opening["id"], lent["id"], owed["id"]]
 
     # One entry: approving the loan's voucher posts the opening balances with it.
     done = await api.query(APPROVE, {"id": lent["id"]}, role=Role.APPROVER, subject="ap")
@@ -119,18 +124,18 @@ async def test_a_cut_off_opens_balanced_books_and_its_loan_runs_on(api: Api, wor
 async def test_a_cut_off_is_rejected_whole_and_can_then_be_redone(api: Api, world: World) -> None:
     shg, first, second = _shg(world)
     made = (await api.query(CUT_OFF, _paper(shg, first, second)))["recordCutOff"]
-    opening, _ = made["vouchers"]
+    opening, _, _ = made["vouchers"]
     reject = """mutation($id: ID!) { rejectVoucher(input: {voucherId: $id, reason: "typo"}) {
         voucher { status linked { status } } errors { code } } }"""
     rejected = (await api.query(reject, {"id": opening["id"]}, role=Role.APPROVER, subject="ap"))[
         "rejectVoucher"
     ]
-    assert rejected["voucher"] == {"status": "REJECTED", "linked": [{"status": "REJECTED"}]}
+    assert rejected["voucher"] == {"status": "REJECTED", "linked": [{"status": "REJECTED"}] * 2}
     loan = """query($id: ID!) { node(id: $id) { ... on Loan { status } } }"""
     assert (await api.query(loan, {"id": made["loans"][0]["id"]}))["node"]["status"] == "CANCELLED"
     corrected = _paper(shg, first, second, idempotencyKey="cutoff-2")
     redone = (await api.query(CUT_OFF, corrected))["recordCutOff"]
-    assert redone["errors"] == [] and len(redone["vouchers"]) == 2
+    assert redone["errors"] == [] and len(redone["vouchers"]) == 3
 
 
 async def test_a_cut_off_is_reversed_whole(api: Api, world: World) -> None:
@@ -141,14 +146,14 @@ async def test_a_cut_off_is_reversed_whole(api: Api, world: World) -> None:
          "nextDueOn": "2024-04-30"}
     ]  # fmt: skip
     made = (await api.query(CUT_OFF, paper))["recordCutOff"]
-    assert made["errors"] == [] and len(made["vouchers"]) == 3
+    assert made["errors"] == [] and len(made["vouchers"]) == 4
     done = await api.query(APPROVE, {"id": made["vouchers"][0]["id"]}, role=Role.APPROVER)
     assert done["approveVoucher"]["errors"] == []
     reverse = """mutation($id: ID!) { reverseVoucher(input: {voucherId: $id,
         reversedOn: "2024-04-02", reason: "loaded to the wrong group"}) {
         voucher { id linked { id } } errors { code } } }"""
     reversal = (await api.query(reverse, {"id": made["vouchers"][2]["id"]}))["reverseVoucher"]
-    assert reversal["errors"] == [] and len(reversal["voucher"]["linked"]) == 2
+    assert reversal["errors"] == [] and len(reversal["voucher"]["linked"]) == 3
     undone = await api.query(APPROVE, {"id": reversal["voucher"]["id"]}, role=Role.APPROVER)
     assert undone["approveVoucher"]["errors"] == []
     trial = """query($c: String!) { trialBalance(cboCode: $c) { lines { debit credit } } }"""
@@ -164,11 +169,7 @@ async def test_a_loan_the_group_owes_at_cut_off_runs_on_like_any_group_loan(
         "source": "BANK", "outstanding": "60000", "annualRatePercent": "12", "monthsLeft": 12,
         "method": "DECLINING", "nextDueOn": "2024-04-30", "dose": 2, "sanctionedLimit": "100000",
     }  # fmt: skip
-    both = _paper(shg, first, second, groupLoans=[bank_loan])  # and loan_from_bank as a balance
-    refused = (await api.query(CUT_OFF, both))["recordCutOff"]["errors"]
-    assert [(e["code"], e["field"]) for e in refused] == [("DUPLICATE", "groupLoans[0].source")]
-
-    paper = _paper(shg, first, second, borrowings=[], groupLoans=[bank_loan], idempotencyKey="g")
+    paper = _paper(shg, first, second, groupLoans=[bank_loan], idempotencyKey="g")
     made = (await api.query(CUT_OFF, paper))["recordCutOff"]
     assert made["errors"] == []
     owed = made["vouchers"][-1]
@@ -219,7 +220,7 @@ async def test_a_second_cut_off_is_refused(api: Api, world: World, sessions: Any
     ]
     assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID_STATE", "shgCode")]
     async with sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(Loan)) == 1
+        assert await session.scalar(select(func.count()).select_from(Loan)) == 2
 
 
 @pytest.mark.parametrize(
@@ -233,6 +234,13 @@ async def test_a_second_cut_off_is_refused(api: Api, world: World, sessions: Any
             {"members": [{"memberId": "FIRST", "loans": [{"outstanding": "100", "annualRatePercent": "24",
               "monthsLeft": 0, "method": "FLAT", "nextDueOn": "2024-04-30"}]}]},
             "members[0].loans[0].monthsLeft",
+            "INVALID",
+        ),
+        (
+            # A month and a day on: the paper schedule's next instalment is within the month.
+            {"members": [{"memberId": "FIRST", "loans": [{"outstanding": "100", "annualRatePercent": "24",
+              "monthsLeft": 2, "method": "FLAT", "nextDueOn": "2024-05-01"}]}]},
+            "members[0].loans[0].nextDueOn",
             "INVALID",
         ),
     ],
@@ -389,10 +397,10 @@ async def test_a_cif_loan_owed_at_cut_off_is_repaid_into_both_books(api: Api, wo
         "source": "VO_CIF", "outstanding": "30000", "annualRatePercent": "12", "monthsLeft": 10,
         "method": "FLAT", "nextDueOn": "2024-04-30",
     }  # fmt: skip
-    bad = _paper(shg, first, second, groupLoans=[{**owed, "monthsLeft": 0}], borrowings=[])
+    bad = _paper(shg, first, second, groupLoans=[{**owed, "monthsLeft": 0}])
     refused = (await api.query(CUT_OFF, bad))["recordCutOff"]["errors"]
     assert [(e["code"], e["field"]) for e in refused] == [("INVALID", "groupLoans[0].monthsLeft")]
-    paper = _paper(shg, first, second, groupLoans=[owed], borrowings=[], idempotencyKey="v")
+    paper = _paper(shg, first, second, groupLoans=[owed], idempotencyKey="v")
     made = (await api.query(CUT_OFF, paper))["recordCutOff"]
     assert made["errors"] == []
     done = await api.query(APPROVE, {"id": made["vouchers"][0]["id"]}, role=Role.APPROVER)
@@ -414,3 +422,87 @@ async def test_a_cif_loan_owed_at_cut_off_is_repaid_into_both_books(api: Api, wo
         ("loans_to_shgs", "0.00", "3000.00"),
         ("interest_income", "0.00", "300.00"),
     }
+
+
+async def test_a_loan_due_the_day_after_the_cut_off_takes_its_whole_instalment(
+    api: Api, world: World
+) -> None:
+    """Its paper schedule's month began before the cut-off: the instalment due the next day
+    carries that whole month's interest (200, 24% flat on 10,000), earned on paper."""
+    shg, first, second = _shg(world)
+    paper = _paper(shg, first, second)
+    paper["input"]["members"][0]["loans"][0]["nextDueOn"] = "2024-04-01"
+    made = (await api.query(CUT_OFF, paper))["recordCutOff"]
+    assert made["errors"] == []
+    done = await api.query(APPROVE, {"id": made["vouchers"][0]["id"]}, role=Role.APPROVER)
+    assert done["approveVoucher"]["errors"] == []
+    loan = next(x for x in made["loans"] if x["principal"] == "10000.00")
+    paid = (
+        await api.query(
+            REPAY, {"input": {"loanId": loan["id"], "amount": "1200", "paidOn": "2024-04-01"}}
+        )
+    )["recordRepayment"]
+    assert paid["errors"] == []
+    assert {(x["account"], x["credit"]) for x in paid["voucher"]["lines"]} >= {
+        ("interest_income", "200.00"),
+        ("loans_to_members", "1000.00"),
+    }
+
+
+@pytest.mark.parametrize("account", ["loan_from_vo", "loan_from_clf", "loan_from_bank"])
+async def test_a_debt_without_its_terms_is_refused(
+    api: Api, world: World, sessions: Any, account: str
+) -> None:
+    """A bare balance on a loan account had no loan record: no repayment could be recorded
+    against it, and a voucher written by hand may not move it, so it could never be cleared."""
+    shg, first, second = _shg(world)
+    bare = [{"account": account, "amount": "5000"}]
+    paper = _paper(shg, first, second, borrowings=bare, groupLoans=[])
+    [error] = (await api.query(CUT_OFF, paper))["recordCutOff"]["errors"]
+    assert (error["code"], error["field"]) == ("INVALID", "borrowings[0].account")
+    assert "groupLoans" in error["message"]
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Voucher)) == 0
+
+
+async def test_what_a_federation_lent_or_owes_at_cut_off_can_be_cleared(
+    api: Api, world: World
+) -> None:
+    """Its lending is the SHGs' CIF loans, loaded with their own cut-offs, whose repayments
+    credit its loans_to_shgs; what it owes its CLF is repaid by an ordinary voucher."""
+    shg, first, second = _shg(world)
+    vo = next(
+        c for c in world.cbos[shg].ancestors if c in world.cbos and world.cbos[c].kind == "vo"
+    )
+    books = _vo_books(vo, lending=[{"account": "loans_to_shgs", "amount": "30000"}])
+    opened = (await api.query(FEDERATION, books))["recordFederationCutOff"]
+    assert opened["errors"] == []
+    done = await api.query(APPROVE, {"id": opened["voucher"]["id"]}, role=Role.APPROVER)
+    assert done["approveVoucher"]["errors"] == []
+    owed = {
+        "source": "VO_CIF", "outstanding": "30000", "annualRatePercent": "12", "monthsLeft": 10,
+        "method": "FLAT", "nextDueOn": "2024-04-30",
+    }  # fmt: skip
+    made = (await api.query(CUT_OFF, _paper(shg, first, second, groupLoans=[owed])))["recordCutOff"]
+    assert made["errors"] == []
+    done = await api.query(APPROVE, {"id": made["vouchers"][0]["id"]}, role=Role.APPROVER)
+    assert done["approveVoucher"]["errors"] == []
+    group_loan = next(x for x in made["loans"] if x["principal"] == "30000.00")
+    repay = {"input": {"loanId": group_loan["id"], "amount": "3300", "paidOn": "2024-04-30"}}
+    paid = (await api.query(REPAY, repay))["recordRepayment"]
+    assert paid["errors"] == []
+    drafts = (
+        """query($c: String!) { vouchers(cboCode: $c, status: DRAFT) { edges { node { id } } } }"""
+    )
+    [draft] = (await api.query(drafts, {"c": shg}))["vouchers"]["edges"]
+    done = await api.query(APPROVE, {"id": draft["node"]["id"]}, role=Role.APPROVER)
+    assert done["approveVoucher"]["errors"] == []
+    by_hand = """mutation($input: RecordVoucherInput!) { recordVoucher(input: $input) {
+        errors { code field } } }"""
+    to_clf = {
+        "cboCode": vo, "voucherDate": "2024-05-02", "narration": "Repaid to the CLF",
+        "lines": [{"account": "loan_from_clf", "debit": "1000"}, {"account": "bank", "credit": "1000"}],
+    }  # fmt: skip
+    assert (await api.query(by_hand, {"input": to_clf}))["recordVoucher"]["errors"] == []
+    sheet = (await api.query(SHEET, {"c": vo}))["balanceSheet"]
+    assert {"account": "loans_to_shgs", "amount": "27000.00"} in sheet["assets"]

@@ -425,3 +425,33 @@ async def test_a_partner_is_refused_before_the_amount_is_read(
     # A bookkeeper who may record it gets a typed error for the amount, not an internal one.
     refused = (await api.query(REPAY, repay, subject="bk-1"))["recordRepayment"]
     assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID", "amount")]
+
+
+@pytest.mark.parametrize(
+    ("disbursed", "first_due", "accepted"),
+    [
+        ("2024-04-10", "2024-04-11", False),  # one day would earn a whole month's 240
+        ("2023-04-10", "2024-04-10", False),  # a year would earn one month's 240, not 2,880
+        ("2024-04-10", "2024-05-02", False),
+        ("2024-04-10", "2024-05-03", True),  # a month, less a week
+        ("2024-04-10", "2024-05-17", True),  # a month, and a week
+        ("2024-04-10", "2024-05-18", False),
+        ("2024-01-31", "2024-02-29", True),  # a month from the 31st ends on the month's last day
+    ],
+)
+async def test_the_first_instalment_falls_about_a_month_after_disbursement(
+    api: Api, world: World, disbursed: str, first_due: str, accepted: bool
+) -> None:
+    """Each instalment carries one month's interest, the first too: a first period far from
+    a month would earn that month's interest in a day, or a year's interest as one month's."""
+    shg, members = _shg(world)
+    change = {"disbursedOn": disbursed, "firstDueOn": first_due}
+    data = (await api.query(DISBURSE, _loan(shg, members[0], **change)))["disburseLoan"]
+    if accepted:
+        assert data["errors"] == [] and data["loan"]["schedule"][0]["interest"] == "240.00"
+        return
+    assert data["loan"] is None
+    [error] = data["errors"]
+    assert (error["code"], error["field"]) == ("INVALID", "firstDueOn")
+    assert "a month after disbursement, give or take a week" in error["message"]
+    assert (await api.query(DRAFTS, {"c": shg}))["vouchers"]["edges"] == []

@@ -14,6 +14,7 @@ from ledger.interest import (
     LoanPosition,
     Repayment,
     add_months,
+    first_due_bounds,
     parse_rate_percent,
     portfolio_at_risk,
     position,
@@ -192,3 +193,14 @@ def test_bad_rates_are_refused_at_once(text: str, message: str) -> None:
         parse_rate_percent(text, "annualRatePercent")
     assert refused.value.field == "annualRatePercent"
     assert time.perf_counter() - started < 0.1
+
+
+def test_the_first_instalment_falls_about_a_month_on() -> None:
+    assert first_due_bounds(date(2024, 4, 10)) == (date(2024, 5, 3), date(2024, 5, 17))
+    # From the 31st, a month on is the next month's last day.
+    assert first_due_bounds(date(2024, 1, 31)) == (date(2024, 2, 22), date(2024, 3, 7))
+    # Loaded at cut-off: the paper schedule's next instalment, within the month after it.
+    assert first_due_bounds(date(2024, 3, 31), at_cut_off=True) == (
+        date(2024, 4, 1),
+        date(2024, 4, 30),
+    )
