@@ -5,18 +5,20 @@ from __future__ import annotations
 import logging
 import traceback
 from datetime import date
+from functools import cached_property
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.federation import Schema
+from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, Info
 
 from api.dedup.mutations import DedupMutation
 from api.dedup.queries import DedupQuery
 from api.dedup.types import DuplicateCandidate
 from api.errors import is_public
-from api.federation import FederationQuery
+from api.federation import FederationQuery, entity_keys, is_reference, not_a_reference
 from api.hierarchy.mutations import HierarchyMutation
 from api.hierarchy.queries import HierarchyQuery
 from api.hierarchy.types import Clf, GeoUnit, Member, Shg, VillageOrganisation
@@ -97,6 +99,27 @@ logger = logging.getLogger("lokos.api")
 class LokosSchema(Schema):
     # Set by build_schema: the token limit, whose parse error is one of our own words.
     max_tokens: int | None = None
+
+    @cached_property
+    def _entity_keys(self) -> dict[str, frozenset[str]]:
+        return entity_keys(self.schema_converter.type_map)
+
+    def entities_resolver(
+        self, info: Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        """Strawberry's resolver, for the representations that are references (api.federation);
+        each other one answers a typed error at its place."""
+        keys = self._entity_keys
+        good = [is_reference(r, keys) for r in representations]  # before strawberry pops keys
+        resolved = iter(
+            super().entities_resolver(
+                info, [r for r, ok in zip(representations, good, strict=True) if ok]
+            )
+        )
+        return [
+            next(resolved) if ok else FederationAny(not_a_reference(index))
+            for index, ok in enumerate(good)
+        ]
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

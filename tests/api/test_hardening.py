@@ -384,3 +384,36 @@ async def test_a_date_no_record_can_hold_is_bad_input(
         assert errors[0]["extensions"]["code"] in {"BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"}
         assert "1900-01-01" in errors[0]["message"], errors
     assert "unexpected" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "representation",
+    [
+        {"__typename": "Nope", "code": "SHG-X"},
+        "x",
+        {"__typename": "Shg"},
+        {"__typename": "Shg", "code": ["a"]},
+        {"__typename": "Shg", "code": 123},
+        {"__typename": "Voucher", "id": "1"},
+        {"code": "SHG-X"},
+        {"__typename": "Member", "memberId": "1", "extra": "x"},
+    ],
+)
+async def test_a_representation_that_is_no_reference_is_bad_input(
+    api: Api, sessions: Any, caplog: pytest.LogCaptureFixture, representation: Any
+) -> None:
+    """Each was a masked internal error (KeyError, AttributeError, TypeError) with a stack
+    in the log; a good reference beside it still resolves."""
+    world = await build_world(sessions)
+    shg = next(c for c, t in world.cbos.items() if t.kind == "shg")
+    query = """query($r: [_Any!]!) { _entities(representations: $r) { ... on Shg { code } } }"""
+    response = await api.post(
+        query, {"r": [{"__typename": "Shg", "code": shg}, representation]}, token=api.token()
+    )
+    body = response.json()
+    assert body["data"]["_entities"][0] == {"code": shg}, body
+    assert body["data"]["_entities"][1] is None
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (["_entities", 1], "BAD_USER_INPUT")
+    ]
+    assert "unexpected" not in caplog.text
