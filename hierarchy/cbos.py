@@ -8,7 +8,7 @@ row keeps who did each step; the audit log keeps the history.
 
 Only an approved CBO transacts: a draft (never approved) or a closed one
 takes no members and keeps no books (:func:`check_transacting`, called by
-every write that enrols into an SHG or records or approves a voucher).
+every write that enrols into an SHG or records, approves or reverses a voucher).
 """
 
 from __future__ import annotations

@@ -193,6 +193,8 @@ async def test_a_voucher_is_not_approved_once_its_cbo_is_closed(
 
 REPAY = """mutation($input: RecordRepaymentInput!) { recordRepayment(input: $input) {
     errors { code field } } }"""
+REVERSE = """mutation($id: ID!) { reverseVoucher(input: {voucherId: $id, reversedOn: "2024-09-01",
+    reason: "undo"}) { voucher { id } errors { code field } } }"""
 DRAFTS = """query($c: String!) { vouchers(cboCode: $c, status: DRAFT) { edges { node { id } } } }"""
 LEND = """mutation($input: DisburseLoanInput!) { disburseLoan(input: $input) {
     loan { id } errors { code field } } }"""
@@ -271,3 +273,19 @@ async def test_a_cbo_closes_only_once_nothing_is_left_in_its_books(
     assert await _close(api, vo) == unsettled  # the payment awaits its checker
     await _approve_drafts(api, vo)
     assert await _close(api, vo) == []
+
+
+async def test_a_closed_cbo_records_no_reversal(api: Api, world: World, sessions: Any) -> None:
+    shg = _first(world, "shg")
+    await give_money(sessions, shg, cash_paise=10_000)
+    spent = (await api.query(RECORD, _spend(shg, 100, 0), subject="bk-1"))["recordVoucher"]
+    await _approve_drafts(api, shg)
+    await _empty(api, world, shg)
+    assert await _close(api, shg) == []
+    before = await _counts(sessions)
+    undone = await api.query(REVERSE, {"id": spent["voucher"]["id"]}, subject="bk-1")
+    assert undone["reverseVoucher"] == {
+        "voucher": None,
+        "errors": [{"code": "INVALID_STATE", "field": "voucherId"}],
+    }
+    assert await _counts(sessions) == before
