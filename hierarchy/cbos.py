@@ -2,16 +2,18 @@
 
 A bookkeeper or admin creates a CBO as a draft; an approver (or admin) who is
 not its creator approves it; an admin or approver closes it once nothing
-active hangs below it. The row keeps who did each step; the audit log keeps
-the history.
+active hangs below it and its books are square (a check the ledger owns, which
+sits above this package, so the caller hands it in: :data:`BooksSquare`). The
+row keeps who did each step; the audit log keeps the history.
 
 Only an approved CBO transacts: a draft (never approved) or a closed one
 takes no members and keeps no books (:func:`check_transacting`, called by
-every write that enrols into an SHG or records or approves a voucher).
+every write that enrols into an SHG or records, approves or reverses a voucher).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,6 +46,10 @@ PARENT_FIELD = {CboKind.VO: "clfCode", CboKind.SHG: "voCode"}
 _CREATORS = (Role.ADMIN, Role.BOOKKEEPER)
 _APPROVERS = (Role.ADMIN, Role.APPROVER)
 _CODE_ATTEMPTS = 5
+
+# Refuses, naming the field it is given, a CBO whose books still hold money, an open
+# loan or a draft (ledger.settlement.check_books_square): closing cannot be called without one.
+BooksSquare = Callable[[AsyncSession, Cbo, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -220,7 +226,18 @@ async def _has_active_children(session: AsyncSession, cbo: Cbo) -> bool:
     return bool(await session.scalar(select(below)))
 
 
-async def close_cbo(session: AsyncSession, principal: Principal, code: str, reason: str) -> Cbo:
+async def close_cbo(
+    session: AsyncSession,
+    principal: Principal,
+    code: str,
+    reason: str,
+    *,
+    books_square: BooksSquare,
+) -> Cbo:
+    """Close a CBO with nothing active below it and nothing left in its books.
+
+    Its row stays locked from the checks to the close: a voucher recorded or reversed
+    meanwhile takes the row's shared lock first, so it waits, then finds the CBO closed."""
     principal.require(*_APPROVERS)
     cbo = await _cbo_for_change(session, principal, code)
     text = " ".join((reason or "").split())
@@ -236,6 +253,7 @@ async def close_cbo(session: AsyncSession, principal: Principal, code: str, reas
             "code",
             "Close or move what is active below this CBO first",
         )
+    await books_square(session, cbo, "code")
     cbo.status = CboStatus.CLOSED
     cbo.closed_by = principal.subject
     cbo.closed_at = utc_now()

@@ -525,10 +525,21 @@ async def reverse_voucher(
     *,
     today: date | None = None,
 ) -> Voucher:
-    """Record (as a draft for a checker) the voucher that undoes a posted one."""
+    """Record (as a draft for a checker) the voucher that undoes a posted one, in books
+    still kept: every CBO of its entry must still transact."""
     principal.require(*MAKERS)
     why = _text(reason, "reason", "a reason")
     originals = await _for_change(session, principal, voucher_id)
+    for cbo_id in sorted({original.cbo_id for original in originals}):
+        # Shared-locked, as a voucher recorded: a close under way finishes first, and is seen.
+        cbo = await session.scalar(
+            select(Cbo)
+            .where(Cbo.id == cbo_id)
+            .with_for_update(read=True)
+            .execution_options(populate_existing=True)
+        )
+        assert cbo is not None
+        check_transacting(cbo, "voucherId")
     check_not_future(on, "reversedOn", today or date.today())
     reversals = [await _reversal(session, principal, original, on, why) for original in originals]
     if len(reversals) > 1:

@@ -23,6 +23,7 @@ from api.writes import idempotency_key, write
 from hierarchy import models
 from hierarchy.cbos import NewCbo, approve_cbo, close_cbo, create_cbo, set_meeting_frequency
 from hierarchy.geography import create_geo_unit
+from ledger.settlement import check_books_square
 
 
 @strawberry.input
@@ -223,10 +224,16 @@ class HierarchyMutation:
         result_id, errors = await write(info.context, "setMeetingFrequency", input, work)
         return SetMeetingFrequencyPayload(shg=await _fresh_cbo(info, result_id), errors=errors)
 
-    @strawberry.mutation(description="Close a CBO once nothing active remains below it.")
+    @strawberry.mutation(
+        description="Close a CBO once nothing active remains below it and its books are square."
+    )
     async def close_cbo(self, info: Info, input: CloseCboInput) -> CloseCboPayload:
         async def work(session: AsyncSession) -> int:
-            return (await close_cbo(session, info.context.principal, input.code, input.reason)).id
+            principal, code, reason = info.context.principal, input.code, input.reason
+            closed = await close_cbo(
+                session, principal, code, reason, books_square=check_books_square
+            )
+            return closed.id
 
         result_id, errors = await write(info.context, "closeCbo", input, work)
         return CloseCboPayload(cbo=await _fresh_cbo(info, result_id), errors=errors)

@@ -1,18 +1,19 @@
 """Only an approved CBO transacts: a draft (never approved) or closed one takes no members
-and keeps no books, through every write that touches it."""
+and keeps no books, through every write that touches it; and it closes only with nothing
+left in its books."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.access import Role
-from hierarchy.models import Member
+from hierarchy.models import Cbo, CboStatus, Member
 from ledger.models import FundRelease, Loan, Meeting, Voucher
 from tests.conftest import Api
-from tests.world import World, build_world
+from tests.world import World, build_world, give_money
 
 CREATE_VO = """mutation($input: CreateVoInput!) { createVo(input: $input) {
     vo { code status } errors { code field } } }"""
@@ -167,14 +168,20 @@ async def test_a_draft_cbo_takes_no_members_and_keeps_no_books(
     assert given["errors"] == [{"code": refused, "field": "fromCode"}]
 
 
-async def test_a_voucher_is_not_approved_once_its_cbo_is_closed(api: Api, world: World) -> None:
+async def test_a_voucher_is_not_approved_once_its_cbo_is_closed(
+    api: Api, world: World, sessions: Any
+) -> None:
     shg = _first(world, "shg")
     recorded = (await api.query(RECORD, _cash_voucher(shg), subject="bk-1"))["recordVoucher"]
     assert recorded["errors"] == []
     for member in sorted(m for m, t in world.members.items() if shg in t.ancestors):
         gone = {"input": {"memberId": member, "exitedOn": "2024-03-31", "reason": "moved"}}
         assert (await api.query(EXIT, gone))["exitMember"]["errors"] == []
-    assert (await api.query(CLOSE, {"code": shg}, role=Role.APPROVER))["closeCbo"]["errors"] == []
+    # closeCbo waits for the draft; a close that raced its recording, committed in between:
+    refused = (await api.query(CLOSE, {"code": shg}, role=Role.APPROVER))["closeCbo"]["errors"]
+    assert refused == [{"code": "UNSETTLED", "field": "code"}]
+    async with sessions() as session, session.begin():
+        await session.execute(update(Cbo).where(Cbo.code == shg).values(status=CboStatus.CLOSED))
     approved = await api.query(
         APPROVE, {"id": recorded["voucher"]["id"]}, role=Role.APPROVER, subject="ap-1"
     )
@@ -182,3 +189,103 @@ async def test_a_voucher_is_not_approved_once_its_cbo_is_closed(api: Api, world:
         "voucher": None,
         "errors": [{"code": "INVALID_STATE", "field": "voucherId"}],
     }
+
+
+REPAY = """mutation($input: RecordRepaymentInput!) { recordRepayment(input: $input) {
+    errors { code field } } }"""
+REVERSE = """mutation($id: ID!) { reverseVoucher(input: {voucherId: $id, reversedOn: "2024-09-01",
+    reason: "undo"}) { voucher { id } errors { code field } } }"""
+DRAFTS = """query($c: String!) { vouchers(cboCode: $c, status: DRAFT) { edges { node { id } } } }"""
+LEND = """mutation($input: DisburseLoanInput!) { disburseLoan(input: $input) {
+    loan { id } errors { code field } } }"""
+
+
+async def _approve_drafts(api: Api, cbo: str) -> None:
+    for edge in (await api.query(DRAFTS, {"c": cbo}))["vouchers"]["edges"]:
+        answer = await api.query(APPROVE, {"id": edge["node"]["id"]}, role=Role.APPROVER)
+        assert answer["approveVoucher"]["errors"] == []
+
+
+async def _close(api: Api, cbo: str) -> list[dict[str, str]]:
+    errors: list[dict[str, str]] = (
+        await api.query(CLOSE, {"code": cbo}, role=Role.APPROVER, subject="ap-1")
+    )["closeCbo"]["errors"]
+    return errors
+
+
+async def _empty(api: Api, world: World, shg: str) -> None:
+    for member in sorted(m for m, t in world.members.items() if shg in t.ancestors):
+        gone = {"input": {"memberId": member, "exitedOn": "2024-03-31", "reason": "moved"}}
+        assert (await api.query(EXIT, gone))["exitMember"]["errors"] == []
+
+
+def _spend(cbo: str, cash: int, bank: int) -> dict[str, Any]:
+    """Pay out (in rupees) what a CBO holds, so its books are square; its expenses stay on
+    record, as income and expenses of a closed CBO do."""
+    held = [
+        {"account": account, "credit": str(amount)}
+        for account, amount in (("cash", cash), ("bank", bank))
+        if amount
+    ]
+    return {"input": {"cboCode": cbo, "voucherDate": "2024-08-15", "narration": "Paid out",
+                      "lines": [{"account": "other_expenses", "debit": str(cash + bank)},
+                                *held]}}  # fmt: skip
+
+
+async def test_a_cbo_closes_only_once_nothing_is_left_in_its_books(
+    api: Api, world: World, sessions: Any
+) -> None:
+    """Closing with money or a loan in the books stranded them: a closed SHG's loan takes no
+    repayment, its VO's loan to it is never collected, their cash is never spent."""
+    shg = _first(world, "shg")
+    vo = next(c for c in world.cbos[shg].ancestors if c in world.cbos and c.startswith("VO-"))
+    sibling = next(
+        c for c, t in world.cbos.items() if t.kind == "shg" and vo in t.ancestors and c != shg
+    )
+    await give_money(sessions, vo, bank_paise=50_000)
+    await give_money(sessions, shg, cash_paise=10_000)
+    await _empty(api, world, shg)
+    unsettled = [{"code": "UNSETTLED", "field": "code"}]
+    cif = {"input": {"shgCode": shg, "source": "VO_CIF", "principal": "500",
+                     "annualRatePercent": "0", "months": 1, "method": "FLAT",
+                     "disbursedOn": "2024-04-10", "firstDueOn": "2024-05-10"}}  # fmt: skip
+    lent = (await api.query(LEND, cif, subject="bk-1"))["disburseLoan"]
+    assert lent["errors"] == []
+    assert await _close(api, shg) == unsettled  # the loan awaits its checker
+    await _approve_drafts(api, shg)
+    assert await _close(api, shg) == unsettled  # the group owes its VO
+
+    repay = {"input": {"loanId": lent["loan"]["id"], "amount": "500", "paidOn": "2024-06-10"}}
+    assert (await api.query(REPAY, repay, subject="bk-1"))["recordRepayment"]["errors"] == []
+    await _approve_drafts(api, shg)
+    assert await _close(api, shg) == unsettled  # its loan is repaid; its cash is still there
+    spent = (await api.query(RECORD, _spend(shg, 100, 0), subject="bk-1"))["recordVoucher"]
+    assert spent["errors"] == []
+    await _approve_drafts(api, shg)
+    assert await _close(api, shg) == []
+
+    # The VO: its other SHG, empty, closes; the VO itself once its bank is spent too.
+    await _empty(api, world, sibling)
+    assert await _close(api, sibling) == []
+    assert await _close(api, vo) == unsettled
+    spent = (await api.query(RECORD, _spend(vo, 0, 500), subject="bk-1"))["recordVoucher"]
+    assert spent["errors"] == []
+    assert await _close(api, vo) == unsettled  # the payment awaits its checker
+    await _approve_drafts(api, vo)
+    assert await _close(api, vo) == []
+
+
+async def test_a_closed_cbo_records_no_reversal(api: Api, world: World, sessions: Any) -> None:
+    shg = _first(world, "shg")
+    await give_money(sessions, shg, cash_paise=10_000)
+    spent = (await api.query(RECORD, _spend(shg, 100, 0), subject="bk-1"))["recordVoucher"]
+    await _approve_drafts(api, shg)
+    await _empty(api, world, shg)
+    assert await _close(api, shg) == []
+    before = await _counts(sessions)
+    undone = await api.query(REVERSE, {"id": spent["voucher"]["id"]}, subject="bk-1")
+    assert undone["reverseVoucher"] == {
+        "voucher": None,
+        "errors": [{"code": "INVALID_STATE", "field": "voucherId"}],
+    }
+    assert await _counts(sessions) == before
