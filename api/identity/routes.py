@@ -13,12 +13,13 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
+from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from api.auth import AuthenticationError, Authenticator
 from api.context import Services
-from core.database import snapshot, transaction
+from core.database import is_busy, snapshot, transaction
 from core.errors import DomainError, ErrorCode
 from identity.cards import card_png, issue_card, revoked_card_ids
 from identity.member_id import is_valid_member_id
@@ -70,6 +71,15 @@ class CardRoutes:
             status = {ErrorCode.NOT_FOUND: 404, ErrorCode.FORBIDDEN: 403}.get(error.code, 409)
             return JSONResponse(
                 {"error": error.message, "code": error.code.name}, status_code=status
+            )
+        except DBAPIError as error:
+            if not is_busy(error):
+                raise
+            # Issuing records the card: under other writers' locks, as retryable as a mutation.
+            return JSONResponse(
+                {"error": "Other writers held the database too long; ask again", "code": "BUSY"},
+                status_code=503,
+                headers={"Retry-After": "1"},
             )
         png = await asyncio.get_running_loop().run_in_executor(
             _CARD_DRAWING, card_png, issued.token, issued.claims

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
@@ -106,3 +106,25 @@ async def test_concurrent_enrolments_into_one_shg_succeed_or_are_busy(
     answered = [a["data"]["enrollMember"] for a in answers if "errors" not in a]
     enrolled = [a for a in answered if a["member"] is not None]
     assert await _members(sessions) == before + len(enrolled)
+
+
+async def test_a_card_asked_for_under_other_writers_locks_is_busy(
+    impatient_api: Api, engine: AsyncEngine, backend: str
+) -> None:
+    """Issuing a card records it; blocked past the lock timeout it was an HTTP 500."""
+    sessions = session_factory(engine)
+    world: World = await build_world(sessions)
+    member_id = sorted(world.members)[0]
+    headers = {"Authorization": f"Bearer {impatient_api.token()}"}
+    async with transaction(sessions) as session:
+        if backend == "postgresql":
+            await session.execute(text("LOCK TABLE card_issuance IN EXCLUSIVE MODE"))
+        await record_audit(
+            session, actor="other", action="test.hold", entity_type="cbo", entity_id=1, detail={}
+        )
+        await session.flush()
+        response = await impatient_api.client.get(f"/cards/{member_id}", headers=headers)
+    assert response.status_code == 503, response.text
+    assert response.json()["code"] == "BUSY" and response.headers["Retry-After"] == "1"
+    again = await impatient_api.client.get(f"/cards/{member_id}", headers=headers)
+    assert again.status_code == 200
