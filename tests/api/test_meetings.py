@@ -265,3 +265,27 @@ async def test_approving_a_meetings_voucher_approves_the_meeting(api: Api, world
     # Checked once: the meeting is not checked a second time by its own path.
     twice = await api.query(APPROVE_MEETING, {"id": made["meeting"]["id"]}, role=Role.APPROVER)
     assert twice["approveMeeting"]["errors"] == [{"code": "INVALID_STATE", "field": "meetingId"}]
+
+
+async def test_rejecting_a_meeting_rejects_its_vouchers_in_the_checkers_scope_only(
+    api: Api, world: World
+) -> None:
+    shg, members = _shg(world)
+    made = (await api.query(MEETING, _meeting(shg, members), subject="bk-1"))["recordMeeting"]
+    meeting_id = made["meeting"]["id"]
+    elsewhere = sorted(
+        c for c, t in world.geo.items() if t.kind == "block" and c not in world.cbos[shg].ancestors
+    )[0]
+    hidden = await api.query(
+        REJECT_MEETING, {"id": meeting_id}, role=Role.APPROVER, scope=elsewhere
+    )
+    assert hidden["rejectMeeting"]["errors"] == [{"code": "NOT_FOUND", "field": "meetingId"}]
+    blank = """mutation($id: ID!) { rejectMeeting(input: {meetingId: $id, reason: "  "}) {
+        errors { code field } } }"""
+    unexplained = await api.query(blank, {"id": meeting_id}, role=Role.APPROVER)
+    assert unexplained["rejectMeeting"]["errors"] == [{"code": "REQUIRED", "field": "reason"}]
+    done = await api.query(REJECT_MEETING, {"id": meeting_id}, role=Role.APPROVER)
+    assert done["rejectMeeting"] == {"meeting": {"status": "REJECTED"}, "errors": []}
+    node = (await api.query(MEETING_STATUS, {"id": meeting_id}))["node"]
+    assert [v["status"] for v in node["vouchers"]] == ["REJECTED"] * 3
+    assert (await api.query(MEETING, _meeting(shg, members)))["recordMeeting"]["errors"] == []
