@@ -18,14 +18,15 @@ grade is never typed in by hand and never stale:
 - **repayment**: 1 - PAR 30 of the group's internal loans on ``as_of``
   (loans repaid since count as they stood then); full marks when nothing is
   30 days late.
-- **books**: half for a meeting recorded within 14 days of ``as_of``, half
-  for no draft voucher older than 14 days (drafts as they are now: the
-  books keep no history of when a voucher stopped being one).
+- **books**: half for an approved meeting held within 14 days of ``as_of``,
+  half for no draft voucher or unchecked meeting older than 14 days (drafts
+  as they are now: the books keep no history of when a draft stopped being
+  one).
 
-Only the approved books count: a meeting whose vouchers a checker has not
-approved (rejected, reversed, or still a draft) was not held as far as
-grading goes, and nor were its attendance and savings; a meeting that moved
-no money counts as held.
+Only the approved books count: a meeting a checker other than its recorder
+has not approved (rejected, reversed, or still a draft) was not held as far
+as grading goes, and nor were its attendance and savings. That holds for a
+meeting that moved no money too: it is checked on its own (ledger.meetings).
 
 A measure scores in proportion up to its full-marks point. Grade A at 80
 points and above, B from 60, C below; A and B groups are eligible for RF and
@@ -245,8 +246,20 @@ async def panchasutra(
         )
         or 0
     )
+    unchecked_meetings = int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Meeting)
+            .where(
+                Meeting.shg_id == shg.id,
+                Meeting.status == VoucherStatus.DRAFT,
+                Meeting.held_on < as_of - STALE,
+            )
+        )
+        or 0
+    )
     recent = last_meeting is not None and last_meeting >= as_of - STALE
-    books = Decimal(int(recent) + int(stale_drafts == 0)) / 2
+    books = Decimal(int(recent) + int(stale_drafts == unchecked_meetings == 0)) / 2
     money_held = (
         await session.execute(
             select(func.sum(VoucherLine.amount_paise))

@@ -1,12 +1,25 @@
 """Recording an SHG meeting: attendance, savings, fines, repayments and bank movements,
-turned into vouchers in one atomic step.
+turned into vouchers in one atomic step; and checking it.
 
 A meeting is recorded once and is then closed: its vouchers are one entry,
 approved or rejected together by a checker and corrected only by reversal.
+Maker–checker holds for every meeting, money or not: a meeting carries its
+own status (draft, approved, rejected — a voucher's), set by the one
+approve/reject path. Approving or rejecting its entry (``approveVoucher`` on
+any of its vouchers, or :func:`approve_meeting`) checks the meeting with it;
+a meeting that moved no money has no entry, so :func:`approve_meeting` and
+:func:`reject_meeting` check it alone, under a voucher's rules (a checker
+other than its recorder, a draft only). Grading counts a meeting held by
+its attendance, money or not, so that must not rest on the bookkeeper's
+word alone. (The other design, a zero-money voucher for every meeting,
+would make posting accept vouchers without lines and put them into every
+statement, trial balance and voucher list; a status on the meeting leaves
+the books as they are.)
+
 A second meeting of the same SHG on the same day is refused while the first
-stands; a meeting whose vouchers were rejected, or reversed, never happened
-as far as the books go, so its day can be recorded again (it stays on
-record).
+stands; a meeting that was rejected, or whose vouchers were reversed, never
+happened as far as the books go, so its day can be recorded again (it stays
+on record).
 """
 
 from __future__ import annotations
@@ -14,32 +27,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from core.access import Principal, Role
 from core.audit import record_audit
+from core.database import utc_now
 from core.errors import DomainError, ErrorCode
 from core.money import check_paise
+from hierarchy.cbos import check_transacting
 from hierarchy.fields import check_not_before, check_not_future
-from hierarchy.models import Member
+from hierarchy.models import Cbo, Member
 from ledger.loans import record_repayment
 from ledger.models import Attendance, Loan, LoanSource, Meeting, Voucher, VoucherStatus
 from ledger.vouchers import (
+    CHECKERS,
     LineInput,
     NewVoucher,
     active_member,
+    approve_voucher,
     link,
     locked_shg,
     record_voucher,
+    reject_voucher,
+    rejection_reason,
 )
-
-
-def _has_vouchers(*statuses: VoucherStatus) -> ColumnElement[bool]:
-    # Its own alias: the query this goes into may join the meeting's vouchers already.
-    own = aliased(Voucher)
-    return select(own.id).where(own.meeting_id == Meeting.id, own.status.in_(statuses)).exists()
 
 
 def _reversed() -> ColumnElement[bool]:
@@ -54,12 +67,12 @@ def _reversed() -> ColumnElement[bool]:
 
 def meeting_stands() -> ColumnElement[bool]:
     """A meeting neither rejected nor reversed (its vouchers go as one): it holds its day."""
-    return ~_has_vouchers(VoucherStatus.REJECTED) & ~_reversed()
+    return (Meeting.status != VoucherStatus.REJECTED) & ~_reversed()
 
 
 def meeting_approved() -> ColumnElement[bool]:
-    """A standing meeting in the approved books: its vouchers approved (or it moved no money)."""
-    return meeting_stands() & ~_has_vouchers(VoucherStatus.DRAFT)
+    """A meeting in the approved books: checked by a second person, and not reversed."""
+    return (Meeting.status == VoucherStatus.APPROVED) & ~_reversed()
 
 
 @dataclass(frozen=True)
@@ -134,6 +147,7 @@ async def record_meeting(
         shg_id=shg.id,
         held_on=new.held_on,
         recorded_by=principal.subject,
+        status=VoucherStatus.DRAFT,
         state_id=shg.state_id,
         district_id=shg.district_id,
         block_id=shg.block_id,
@@ -240,4 +254,104 @@ async def record_meeting(
         detail={"shg": shg.code, "vouchers": [v.id for v in vouchers]},
     )
     await session.flush()
+    return meeting
+
+
+async def _to_check(session: AsyncSession, principal: Principal, meeting_id: int) -> Meeting:
+    """The meeting, if this checker may check it."""
+    principal.require(*CHECKERS)
+    meeting = await session.scalar(
+        select(Meeting).where(Meeting.id == meeting_id, principal.scope.clause(Meeting))
+    )
+    if meeting is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "meetingId", "No meeting with this id in your scope")
+    _check_draft(meeting, principal)
+    return meeting
+
+
+def _check_draft(meeting: Meeting, principal: Principal) -> None:
+    if meeting.status is not VoucherStatus.DRAFT:
+        raise DomainError(
+            ErrorCode.INVALID_STATE, "meetingId", f"This meeting is {meeting.status.value}"
+        )
+    if meeting.recorded_by == principal.subject:
+        raise DomainError(
+            ErrorCode.SELF_APPROVAL,
+            "meetingId",
+            "A meeting is checked by someone other than the one who recorded it",
+        )
+
+
+async def _entry_of(session: AsyncSession, meeting: Meeting) -> int | None:
+    return await session.scalar(
+        select(func.min(Voucher.id)).where(Voucher.meeting_id == meeting.id)
+    )
+
+
+def _as_meeting(error: DomainError) -> DomainError:
+    """A refusal of the meeting's entry, naming the meeting the checker asked about."""
+    field = "meetingId" if error.field == "voucherId" else error.field
+    return DomainError(error.code, field, error.message)
+
+
+async def _checked_alone(
+    session: AsyncSession,
+    principal: Principal,
+    meeting: Meeting,
+    status: VoucherStatus,
+    reason: str | None = None,
+) -> None:
+    """Check a meeting that moved no money, as a voucher is checked: under its row lock
+    (a meeting with vouchers is locked through them instead, by the entry's path)."""
+    await session.refresh(meeting, with_for_update=True)
+    _check_draft(meeting, principal)  # as it stands now that two checkers queue
+    shg = await session.get(Cbo, meeting.shg_id)
+    assert shg is not None
+    check_transacting(shg, "meetingId")  # a group closed since keeps no books
+    meeting.status = status
+    meeting.checked_by = principal.subject
+    meeting.checked_at = utc_now()
+    meeting.rejection_reason = reason
+    await record_audit(
+        session,
+        actor=principal.subject,
+        action=f"meeting.{status.value}",
+        entity_type="meeting",
+        entity_id=meeting.id,
+        detail={"shg_id": meeting.shg_id},
+    )
+    await session.flush()
+
+
+async def approve_meeting(session: AsyncSession, principal: Principal, meeting_id: int) -> Meeting:
+    """Approve a meeting: its entry of vouchers if it moved money (which approves it), or
+    the meeting alone if it did not. Only then does it count for grading."""
+    meeting = await _to_check(session, principal, meeting_id)
+    entry = await _entry_of(session, meeting)
+    if entry is None:
+        await _checked_alone(session, principal, meeting, VoucherStatus.APPROVED)
+        return meeting
+    try:
+        await approve_voucher(session, principal, entry)
+    except DomainError as error:
+        raise _as_meeting(error) from error
+    await session.refresh(meeting)
+    return meeting
+
+
+async def reject_meeting(
+    session: AsyncSession, principal: Principal, meeting_id: int, reason: str
+) -> Meeting:
+    """Reject a meeting (with its vouchers, if any): it never happened, its day is free."""
+    meeting = await _to_check(session, principal, meeting_id)
+    entry = await _entry_of(session, meeting)
+    if entry is None:
+        why = rejection_reason(reason)
+        await _checked_alone(session, principal, meeting, VoucherStatus.REJECTED, why)
+        return meeting
+    try:
+        await reject_voucher(session, principal, entry, reason)
+    except DomainError as error:
+        raise _as_meeting(error) from error
+    await session.refresh(meeting)
     return meeting

@@ -230,11 +230,14 @@ class LoanRepayment(Base):
 
 class Meeting(CboAncestors, Base):
     """An SHG's meeting, recorded once and closed: its vouchers are one entry, corrected only
-    by reversal. One meeting a day stands; a rejected or reversed one did not (ledger.meetings)."""
+    by reversal. It is checked like a voucher (draft, then approved or rejected by someone
+    other than its recorder), with its vouchers or alone when it moved no money. One meeting
+    a day stands; a rejected or reversed one did not (ledger.meetings)."""
 
     __tablename__ = "meeting"
     __table_args__ = (
         Index("ix_meeting_shg_day", "shg_id", "held_on"),
+        Index("ix_meeting_shg", "shg_id", "id"),  # an SHG's meetings, paged
         *(
             Index(f"ix_meeting_{col}_scan", col, "id")
             for col in ("state_id", "district_id", "block_id")
@@ -246,6 +249,12 @@ class Meeting(CboAncestors, Base):
     held_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(128))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    status: Mapped[VoucherStatus] = mapped_column(
+        _STATUS, default=VoucherStatus.DRAFT, server_default=VoucherStatus.DRAFT.value
+    )
+    checked_by: Mapped[str | None] = mapped_column(String(128))
+    checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    rejection_reason: Mapped[str | None] = mapped_column(String(256))
 
 
 class Attendance(Base):

@@ -10,11 +10,12 @@ book, and a cut-off is one voucher of balances and one per loan. Such
 vouchers are linked into one entry (:func:`link`) and approved, rejected
 and reversed together, by someone who sees every book they touch: no book
 shows the money without the other, and no cut-off is half loaded. A
-community fund is never given away beyond what the books hold of it, and
-no voucher takes cash or bank below zero: at recording, against the posted
-balance and the drafts still awaiting a checker; at approval, against the
-posted balance under the row locks posting takes, so two drafts each fine
-alone never both post.
+meeting's vouchers are one entry too, and checking the entry checks the
+meeting (ledger.meetings). A community fund is never given away beyond
+what the books hold of it, and no voucher takes cash or bank below zero:
+at recording, against the posted balance and the drafts still awaiting a
+checker; at approval, against the posted balance under the row locks
+posting takes, so two drafts each fine alone never both post.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from ledger.loan_book import check_repayment_split, check_reversal_order, on_vou
 from ledger.models import (
     LEDGER_ANCESTORS,
     LedgerBalance,
+    Meeting,
     Voucher,
     VoucherLine,
     VoucherStatus,
@@ -49,7 +51,8 @@ from ledger.models import (
 # Who records books (vouchers, loans, meetings, cut-offs, releases); the API checks it
 # before reading a mutation's input.
 MAKERS = (Role.ADMIN, Role.BOOKKEEPER)
-_CHECKERS = (Role.ADMIN, Role.APPROVER)
+# Who checks them (vouchers, and meetings with or without vouchers).
+CHECKERS = (Role.ADMIN, Role.APPROVER)
 NO_MEMBER = 0
 # A savings voucher has a line per member and kind of saving: 100 serve an SHG of 49
 # (NRLM groups have 10 to 20). Every read of a voucher's lines is charged this many by
@@ -82,6 +85,11 @@ def _text(value: str | None, field: str, what: str) -> str:
             ErrorCode.INVALID, field, f"{what.capitalize()} is at most 256 characters"
         )
     return text
+
+
+def rejection_reason(reason: str | None) -> str:
+    """Why a checker rejected a voucher or a meeting: required, on one line."""
+    return _text(reason, "reason", "a reason")
 
 
 async def _line_member(session: AsyncSession, cbo: Cbo, line: LineInput, field: str) -> int:
@@ -447,7 +455,7 @@ async def _check_money_held(
 
 
 async def approve_voucher(session: AsyncSession, principal: Principal, voucher_id: int) -> Voucher:
-    principal.require(*_CHECKERS)
+    principal.require(*CHECKERS)
     vouchers = await _for_change(session, principal, voucher_id)
     _check_draft(vouchers, principal, "approved")
     for voucher in vouchers:
@@ -478,8 +486,8 @@ async def approve_voucher(session: AsyncSession, principal: Principal, voucher_i
 async def reject_voucher(
     session: AsyncSession, principal: Principal, voucher_id: int, reason: str
 ) -> Voucher:
-    principal.require(*_CHECKERS)
-    why = _text(reason, "reason", "a reason")
+    principal.require(*CHECKERS)
+    why = rejection_reason(reason)
     vouchers = await _for_change(session, principal, voucher_id)
     _check_draft(vouchers, principal, "checked")
     for voucher in vouchers:
@@ -497,11 +505,26 @@ async def reject_voucher(
 async def _checked(
     session: AsyncSession, principal: Principal, vouchers: list[Voucher], status: VoucherStatus
 ) -> None:
-    """Mark an entry's vouchers approved or rejected, keep their loans in step, audit each."""
+    """Mark an entry's vouchers approved or rejected, keep their loans and meeting in step,
+    audit each."""
+    now = utc_now()
     for voucher in vouchers:
         voucher.status = status
         voucher.checked_by = principal.subject
-        voucher.checked_at = utc_now()
+        voucher.checked_at = now
+    meetings = {voucher.meeting_id for voucher in vouchers if voucher.meeting_id is not None}
+    if meetings:  # a meeting is checked with its entry: approving one approves the other
+        await session.execute(
+            update(Meeting)
+            .where(Meeting.id.in_(meetings))
+            .values(
+                status=status,
+                checked_by=principal.subject,
+                checked_at=now,
+                rejection_reason=vouchers[0].rejection_reason,
+            )
+            .execution_options(synchronize_session="fetch")
+        )
     await session.flush()  # the loan's view of its vouchers must see the new statuses
     for voucher in vouchers:
         await on_voucher_checked(session, voucher)

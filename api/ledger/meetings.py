@@ -1,8 +1,10 @@
-"""recordMeeting: one call from the field app records a whole meeting."""
+"""recordMeeting: one call from the field app records a whole meeting; approveMeeting and
+rejectMeeting check it (with its vouchers, or alone when it moved no money)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,12 +20,19 @@ from api.ledger.dataloaders import (
 )
 from api.ledger.loans import loan_pk
 from api.ledger.types import Money, Voucher, optional_paise
-from api.node import NODE_FETCHERS, Node, global_id
+from api.node import NODE_FETCHERS, Node, global_id, parse_global_id
 from api.writes import idempotency_key, payload_of, write
-from core.errors import DomainError
+from core.errors import DomainError, ErrorCode
 from core.money import parse_rupees
 from ledger import models
-from ledger.meetings import MemberAtMeeting, NewMeeting, RepaymentAtMeeting, record_meeting
+from ledger.meetings import (
+    MemberAtMeeting,
+    NewMeeting,
+    RepaymentAtMeeting,
+    approve_meeting,
+    record_meeting,
+    reject_meeting,
+)
 from ledger.vouchers import MAKERS
 
 
@@ -54,11 +63,16 @@ class RecordMeetingInput:
 
 
 @strawberry.type(
-    description="A recorded meeting and the vouchers it produced (drafts for a checker)."
+    description="A recorded meeting and the vouchers it produced, checked by a second person "
+    "like a voucher; it counts for grading once approved."
 )
 class Meeting(Node):
     held_on: date
     recorded_by: str
+    status: models.VoucherStatus
+    checked_by: str | None
+    checked_at: datetime | None
+    rejection_reason: str | None
     row: Private[models.Meeting]
 
     @classmethod
@@ -67,6 +81,10 @@ class Meeting(Node):
             id=global_id("Meeting", row.id),
             held_on=row.held_on,
             recorded_by=row.recorded_by,
+            status=row.status,
+            checked_by=row.checked_by,
+            checked_at=row.checked_at,
+            rejection_reason=row.rejection_reason,
             row=row,
         )
 
@@ -144,11 +162,62 @@ class MeetingMutation:
             row = await session.get(models.Meeting, result_id)
         if row is None:
             return RecordMeetingPayload(errors=errors)
-        return RecordMeetingPayload(
-            meeting=Meeting(
-                id=global_id("Meeting", row.id),
-                held_on=row.held_on,
-                recorded_by=row.recorded_by,
-                row=row,
-            )
-        )
+        return RecordMeetingPayload(meeting=Meeting.from_row(row))
+
+    @strawberry.mutation(
+        description="Approve a draft meeting (not its recorder), with its vouchers if it has any."
+    )
+    async def approve_meeting(self, info: Info, input: ApproveMeetingInput) -> CheckMeetingPayload:
+        context = info.context
+
+        async def work(session: AsyncSession) -> int:
+            pk = _meeting_pk(input.meeting_id)
+            return (await approve_meeting(session, context.principal, pk)).id
+
+        return await _checked(info, "approveMeeting", input, work)
+
+    @strawberry.mutation(
+        description="Reject a draft meeting (not its recorder), with the reason: its day is free."
+    )
+    async def reject_meeting(self, info: Info, input: RejectMeetingInput) -> CheckMeetingPayload:
+        context = info.context
+
+        async def work(session: AsyncSession) -> int:
+            pk = _meeting_pk(input.meeting_id)
+            return (await reject_meeting(session, context.principal, pk, input.reason)).id
+
+        return await _checked(info, "rejectMeeting", input, work)
+
+
+@strawberry.input
+class ApproveMeetingInput:
+    meeting_id: strawberry.ID
+    idempotency_key: str | None = idempotency_key()
+
+
+@strawberry.input
+class RejectMeetingInput:
+    meeting_id: strawberry.ID
+    reason: str
+    idempotency_key: str | None = idempotency_key()
+
+
+@strawberry.type
+class CheckMeetingPayload:
+    meeting: Meeting | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _meeting_pk(value: str) -> int:
+    parsed = parse_global_id(value)
+    if parsed is None or parsed[0] != "Meeting":
+        raise DomainError(ErrorCode.NOT_FOUND, "meetingId", "No meeting with this id in your scope")
+    return parsed[1]
+
+
+async def _checked(info: Info, operation: str, data: Any, work: Any) -> CheckMeetingPayload:
+    result_id, errors = await write(info.context, operation, data, work, payload_of(data))
+    if result_id is None:
+        return CheckMeetingPayload(errors=errors)
+    row = await info.context.loader(MeetingByIdLoader).load_fresh(result_id)
+    return CheckMeetingPayload(meeting=None if row is None else Meeting.from_row(row))

@@ -19,6 +19,7 @@ from api.ledger.dataloaders import LoanByIdLoader, VoucherByIdLoader
 from api.ledger.funds import FundFlow
 from api.ledger.grading import Panchasutra
 from api.ledger.loans import Loan
+from api.ledger.meetings import Meeting
 from api.ledger.statements import BalanceSheet, ReceiptsAndPayments
 from api.ledger.types import Passbook, TrialBalance, Voucher
 from api.node import NODE_FETCHERS
@@ -49,15 +50,17 @@ async def _of_cbo(
     first: int | None,
     after: str | None,
     to_node: Callable[[Any], NodeT],
+    owner: str = "cbo_id",
 ) -> Connection[NodeT]:
-    """One CBO's rows of ``model`` (vouchers, loans), optionally of one status, paged."""
+    """One CBO's rows of ``model`` (vouchers, loans, meetings: the CBO's id is in the column
+    ``owner``), optionally of one status, paged."""
     context = info.context
     args = PageArgs.of(context, first, after)
     scope = context.read_scope
     cbo = await context.loader(CboByCodeLoader).load(normalise_code(code))
     if scope is None or cbo is None:
         return empty_connection()
-    filters = [model.cbo_id == cbo.id]
+    filters = [getattr(model, owner) == cbo.id]
     if status is not None:
         filters.append(model.status == status)
     return await scoped_connection(context, scope, model, args, filters, to_node)
@@ -212,6 +215,22 @@ class LedgerQuery:
         status: Annotated[models.VoucherStatus | None, strawberry.argument()] = None,
     ) -> Connection[Voucher]:
         return await _of_cbo(info, cbo_code, models.Voucher, status, first, after, Voucher.from_row)
+
+    @strawberry.field(
+        description="An SHG's meetings, oldest recorded first; `status: DRAFT` is what awaits "
+        "a checker (a meeting that moved no money has no voucher to find it by)."
+    )
+    async def meetings(
+        self,
+        info: Info,
+        shg_code: str,
+        first: First = None,
+        after: After = None,
+        status: Annotated[models.VoucherStatus | None, strawberry.argument()] = None,
+    ) -> Connection[Meeting]:
+        return await _of_cbo(
+            info, shg_code, models.Meeting, status, first, after, Meeting.from_row, "shg_id"
+        )
 
 
 async def _voucher_node(context: Context, pk: int) -> Voucher | None:

@@ -247,3 +247,46 @@ async def test_a_new_shg_takes_its_meeting_frequency_at_creation(api: Api, world
     fortnightly = {**shg, "name": "Unnati SHG", "meetingFrequency": "FORTNIGHTLY"}
     made = (await api.query(create, {"input": fortnightly}))["createShg"]
     assert made == {"shg": {"meetingFrequency": "FORTNIGHTLY"}, "errors": []}
+
+
+async def test_meetings_that_moved_no_money_count_once_another_person_approves_them(
+    api: Api, world: World
+) -> None:
+    shg = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[0]
+    people = sorted(m for m, t in world.members.items() if shg in t.ancestors)
+    on = {"c": shg, "on": "2024-10-01"}
+    before = (await api.query(GRADE, on))["panchasutra"]
+    meeting_ids = []
+    for k in range(26):  # weekly, attendance only: no savings, so no voucher to check
+        held = date(2024, 10, 1) - timedelta(weeks=k)
+        members = [{"memberId": m, "present": True} for m in people]
+        meeting = {"shgCode": shg, "heldOn": held.isoformat(), "members": members}
+        made = """mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) {
+            meeting { id } errors { code } } }"""
+        data = await api.query(made, {"input": meeting}, role=Role.BOOKKEEPER, subject="bk-1")
+        assert data["recordMeeting"]["errors"] == []
+        meeting_ids.append(data["recordMeeting"]["meeting"]["id"])
+    # No checker has acted: the bookkeeper alone lifts nothing, and unchecked books are stale.
+    unchecked = (await api.query(GRADE, on))["panchasutra"]
+    assert unchecked["scores"][0] == {"sutra": "MEETINGS", "measure": "0.0000", "points": 0}
+    assert unchecked["scores"][4] == {"sutra": "BOOKS", "measure": "0.0000", "points": 0}
+    assert unchecked["points"] <= before["points"]
+    assert (unchecked["grade"], unchecked["eligibleForFunds"]) == ("C", False)
+    approve = """mutation($id: ID!) { approveMeeting(input: {meetingId: $id}) {
+        errors { code } } }"""
+    own = await api.query(approve, {"id": meeting_ids[0]}, role=Role.ADMIN, subject="bk-1")
+    assert own["approveMeeting"]["errors"] == [{"code": "SELF_APPROVAL"}]
+    assert (await api.query(GRADE, on))["panchasutra"]["scores"][0]["points"] == 0
+    # The checker finds them among the group's meetings awaiting her, and approves each.
+    awaiting = """query($c: String!) { meetings(shgCode: $c, status: DRAFT, first: 50) {
+        totalCount edges { node { id recordedBy } } } }"""
+    queue = (await api.query(awaiting, {"c": shg}, role=Role.APPROVER))["meetings"]
+    assert queue["totalCount"] == 26
+    assert sorted(edge["node"]["id"] for edge in queue["edges"]) == sorted(meeting_ids)
+    for meeting_id in meeting_ids:
+        done = await api.query(approve, {"id": meeting_id}, role=Role.APPROVER, subject="ap")
+        assert done["approveMeeting"]["errors"] == []
+    assert (await api.query(awaiting, {"c": shg}))["meetings"]["totalCount"] == 0
+    checked = (await api.query(GRADE, on))["panchasutra"]["scores"]
+    assert checked[0] == {"sutra": "MEETINGS", "measure": "1.0000", "points": 20}
+    assert checked[4] == {"sutra": "BOOKS", "measure": "1.0000", "points": 20}

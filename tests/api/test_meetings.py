@@ -201,3 +201,91 @@ async def test_a_meeting_is_checked_whole_and_a_rejected_one_frees_its_day(
     assert done["approveVoucher"]["errors"] == []
     fourth = (await api.query(MEETING, _meeting(shg, members)))["recordMeeting"]
     assert fourth["errors"] == []
+
+
+MEETING_STATUS = """query($id: ID!) { node(id: $id) { ... on Meeting { status checkedBy
+    vouchers { status } } } }"""
+APPROVE_MEETING = """mutation($id: ID!) { approveMeeting(input: {meetingId: $id}) {
+    meeting { status checkedBy } errors { code field } } }"""
+REJECT_MEETING = """mutation($id: ID!) { rejectMeeting(input: {meetingId: $id, reason: "not held"}) {
+    meeting { status } errors { code field } } }"""
+
+
+async def test_a_meeting_that_moved_no_money_waits_for_another_persons_check(
+    api: Api, world: World
+) -> None:
+    shg, members = _shg(world)
+    attendance = [{"memberId": m, "present": True} for m in members]
+    bare = {"input": {"shgCode": shg, "heldOn": "2024-05-01", "members": attendance}}
+    made = (await api.query(MEETING, bare, role=Role.BOOKKEEPER, subject="bk-1"))["recordMeeting"]
+    assert made["errors"] == [] and made["meeting"]["vouchers"] == []
+    meeting_id = made["meeting"]["id"]
+    assert (await api.query(MEETING_STATUS, {"id": meeting_id}))["node"] == {
+        "status": "DRAFT", "checkedBy": None, "vouchers": [],
+    }  # fmt: skip
+    # Her own meeting is not hers to check, whatever her role; a bookkeeper checks nothing.
+    own = await api.query(APPROVE_MEETING, {"id": meeting_id}, role=Role.ADMIN, subject="bk-1")
+    assert own["approveMeeting"] == {
+        "meeting": None, "errors": [{"code": "SELF_APPROVAL", "field": "meetingId"}],
+    }  # fmt: skip
+    clerk = await api.query(REJECT_MEETING, {"id": meeting_id}, role=Role.BOOKKEEPER)
+    assert clerk["rejectMeeting"]["errors"] == [{"code": "FORBIDDEN", "field": None}]
+    # Rejected by a checker, it never happened: the day is recorded again, with savings.
+    rejected = await api.query(REJECT_MEETING, {"id": meeting_id}, role=Role.APPROVER)
+    assert rejected["rejectMeeting"] == {"meeting": {"status": "REJECTED"}, "errors": []}
+    late = await api.query(APPROVE_MEETING, {"id": meeting_id}, role=Role.APPROVER)
+    assert late["approveMeeting"]["errors"] == [{"code": "INVALID_STATE", "field": "meetingId"}]
+    saved = [{"memberId": m, "present": True, "savings": "50"} for m in members]
+    again = {"input": {"shgCode": shg, "heldOn": "2024-05-01", "members": saved}}
+    redone = await api.query(MEETING, again, role=Role.BOOKKEEPER, subject="bk-1")
+    assert redone["recordMeeting"]["errors"] == []
+    # Approving a meeting that moved money approves its vouchers: one check, one path.
+    money_id = redone["recordMeeting"]["meeting"]["id"]
+    done = await api.query(APPROVE_MEETING, {"id": money_id}, role=Role.APPROVER, subject="ap")
+    assert done["approveMeeting"] == {
+        "meeting": {"status": "APPROVED", "checkedBy": "ap"}, "errors": [],
+    }  # fmt: skip
+    assert (await api.query(MEETING_STATUS, {"id": money_id}))["node"]["vouchers"] == [
+        {"status": "APPROVED"}
+    ]
+    third = (await api.query(MEETING, again))["recordMeeting"]
+    assert [(e["code"], e["field"]) for e in third["errors"]] == [("DUPLICATE", "heldOn")]
+
+
+async def test_approving_a_meetings_voucher_approves_the_meeting(api: Api, world: World) -> None:
+    shg, members = _shg(world)
+    made = (await api.query(MEETING, _meeting(shg, members), subject="bk-1"))["recordMeeting"]
+    drafts = (await api.query(VOUCHERS, {"c": shg, "s": "DRAFT"}))["vouchers"]["edges"]
+    approve = """mutation($id: ID!) { approveVoucher(input: {voucherId: $id}) {
+        errors { code } } }"""
+    done = await api.query(approve, {"id": drafts[0]["node"]["id"]}, role=Role.APPROVER)
+    assert done["approveVoucher"]["errors"] == []
+    node = (await api.query(MEETING_STATUS, {"id": made["meeting"]["id"]}))["node"]
+    assert node["status"] == "APPROVED" and node["checkedBy"] == "approver-national"
+    # Checked once: the meeting is not checked a second time by its own path.
+    twice = await api.query(APPROVE_MEETING, {"id": made["meeting"]["id"]}, role=Role.APPROVER)
+    assert twice["approveMeeting"]["errors"] == [{"code": "INVALID_STATE", "field": "meetingId"}]
+
+
+async def test_rejecting_a_meeting_rejects_its_vouchers_in_the_checkers_scope_only(
+    api: Api, world: World
+) -> None:
+    shg, members = _shg(world)
+    made = (await api.query(MEETING, _meeting(shg, members), subject="bk-1"))["recordMeeting"]
+    meeting_id = made["meeting"]["id"]
+    elsewhere = sorted(
+        c for c, t in world.geo.items() if t.kind == "block" and c not in world.cbos[shg].ancestors
+    )[0]
+    hidden = await api.query(
+        REJECT_MEETING, {"id": meeting_id}, role=Role.APPROVER, scope=elsewhere
+    )
+    assert hidden["rejectMeeting"]["errors"] == [{"code": "NOT_FOUND", "field": "meetingId"}]
+    blank = """mutation($id: ID!) { rejectMeeting(input: {meetingId: $id, reason: "  "}) {
+        errors { code field } } }"""
+    unexplained = await api.query(blank, {"id": meeting_id}, role=Role.APPROVER)
+    assert unexplained["rejectMeeting"]["errors"] == [{"code": "REQUIRED", "field": "reason"}]
+    done = await api.query(REJECT_MEETING, {"id": meeting_id}, role=Role.APPROVER)
+    assert done["rejectMeeting"] == {"meeting": {"status": "REJECTED"}, "errors": []}
+    node = (await api.query(MEETING_STATUS, {"id": meeting_id}))["node"]
+    assert [v["status"] for v in node["vouchers"]] == ["REJECTED"] * 3
+    assert (await api.query(MEETING, _meeting(shg, members)))["recordMeeting"]["errors"] == []
