@@ -9,12 +9,13 @@ migrates without a checkout.
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from core.database import WRITES
 
@@ -53,14 +54,45 @@ def alembic_config() -> Config:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the database at ``engine`` up to ``revision``."""
+    await _migrate(engine, command.upgrade, revision)
 
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Take the database at ``engine`` back to ``revision`` (a rollback; tests of migrations)."""
+    await _migrate(engine, command.downgrade, revision)
+
+
+async def _migrate(engine: AsyncEngine, step: Callable[[Config, str], None], revision: str) -> None:
     def run(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        step(config, revision)
 
     async with engine.connect() as plain:
-        # A writing unit of work: on SQLite the whole migration is one transaction.
-        connection = await plain.execution_options(**{WRITES: True})
-        async with connection.begin():
-            await connection.run_sync(run)
+        sqlite = plain.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by rebuilding it (Alembic's batch mode), and with
+            # foreign keys enforced, dropping the old table fails once rows refer to it.
+            # SQLite's own procedure: enforcement off outside the transaction, every
+            # reference checked before the commit, enforcement back on.
+            await _sqlite_foreign_keys(plain, enforced=False)
+        try:
+            # A writing unit of work: on SQLite the whole migration is one transaction.
+            connection = await plain.execution_options(**{WRITES: True})
+            async with connection.begin():
+                await connection.run_sync(run)
+                if sqlite:
+                    broken = await connection.exec_driver_sql("PRAGMA foreign_key_check")
+                    if broken.first() is not None:
+                        raise RuntimeError("The migration left rows referring to none")
+        finally:
+            if sqlite:
+                await _sqlite_foreign_keys(plain, enforced=True)
+
+
+async def _sqlite_foreign_keys(connection: AsyncConnection, *, enforced: bool) -> None:
+    # Outside any transaction: inside one, SQLite ignores the pragma. (Execution options
+    # stay on a connection: the migration's own would open this with BEGIN IMMEDIATE.)
+    await connection.execution_options(**{WRITES: False})
+    await connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if enforced else 'OFF'}")
+    await connection.commit()

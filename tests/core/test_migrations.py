@@ -14,9 +14,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.database import Base, session_factory, transaction
-from core.migrations import alembic_config, target_metadata_modules
+from core.migrations import alembic_config, downgrade, target_metadata_modules, upgrade
 from ledger.meetings import MemberAtMeeting, NewMeeting, record_meeting
-from ledger.models import Meeting, Voucher, VoucherStatus
+from ledger.models import Attendance, Meeting, Voucher, VoucherStatus
 from ledger.vouchers import approve_voucher, reject_voucher
 from tests.world import CHECKER, MAKER, build_world
 
@@ -77,3 +77,27 @@ async def test_meetings_checked_before_0010_keep_their_check(engine: AsyncEngine
         kept: (VoucherStatus.APPROVED, CHECKER.subject, None),
         dropped: (VoucherStatus.REJECTED, CHECKER.subject, "not held"),
     }
+
+
+async def test_a_database_with_meetings_upgrades_through_the_table_rebuilds(
+    engine: AsyncEngine,
+) -> None:
+    """0009 rebuilds the meeting table on SQLite; with foreign keys enforced, dropping the
+    old table failed on the first real database whose attendance rows refer to it."""
+    sessions = session_factory(engine)
+    world = await build_world(sessions, money_paise=10_000_00)
+    shg = sorted(code for code, thing in world.cbos.items() if thing.kind == "shg")[0]
+    present = sorted(m for m, thing in world.members.items() if shg in thing.ancestors)[0]
+    async with transaction(sessions) as session:
+        made = await record_meeting(
+            session, MAKER, NewMeeting(shg, date(2024, 5, 1), (MemberAtMeeting(present, True, 0),))
+        )
+    await downgrade(engine, "0008")
+    await upgrade(engine)
+    async with sessions() as session:
+        assert await session.get(Meeting, made.id) is not None
+        attended = await session.scalars(select(Attendance).where(Attendance.meeting_id == made.id))
+        assert len(list(attended)) == 1
+    async with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":  # enforcement is back on for the pool
+            assert (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
