@@ -33,7 +33,7 @@ from api.security import extensions
 from core.settings import Settings
 from ledger.chart import ACCOUNTS
 from ledger.loans import MAX_MONTHS
-from ledger.vouchers import MAX_VOUCHER_LINES
+from ledger.vouchers import most_lines
 
 
 @strawberry.type
@@ -70,7 +70,7 @@ def list_bounds(settings: Settings) -> dict[str, int]:
     return {
         "errors": 20,  # one per refused input field; plain data, nothing fetched
         "reasons": 20,  # one per compared field of the match model
-        "Voucher.lines": MAX_VOUCHER_LINES,
+        "Voucher.lines": most_lines(settings.max_input_items),
         "Voucher.linked": per_entry,
         "Meeting.vouchers": per_entry,
         "RecordCutOffPayload.vouchers": per_entry,

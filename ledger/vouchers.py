@@ -51,10 +51,18 @@ from ledger.models import (
 MAKERS = (Role.ADMIN, Role.BOOKKEEPER)
 _CHECKERS = (Role.ADMIN, Role.APPROVER)
 NO_MEMBER = 0
-# A savings voucher has a line per member and kind of saving: 100 serve an SHG of 49
-# (NRLM groups have 10 to 20). Every read of a voucher's lines is charged this many by
-# the API's query cost.
+# A voucher typed line by line (record_manual_voucher) has at most this many lines: one of
+# 20,000 made every read of its lines cost seconds. Those a meeting or cut-off builds are
+# bounded by their own input lists instead (see most_lines).
 MAX_VOUCHER_LINES = 100
+
+
+def most_lines(input_items: int) -> int:
+    """The most lines a voucher has when every write is given at most ``input_items`` list
+    items: a voucher typed line by line is capped; a meeting's savings voucher or a cut-off's
+    opening one has two lines per member listed (her two kinds of saving) and cash, bank and
+    surplus besides. The API's query cost charges a read of a voucher's lines this many."""
+    return max(MAX_VOUCHER_LINES, 2 * input_items + 3)
 
 
 @dataclass(frozen=True)
@@ -139,6 +147,10 @@ async def record_manual_voucher(
     vouchers together.
     """
     principal.require(*MAKERS)
+    if len(new.lines) > MAX_VOUCHER_LINES:
+        raise DomainError(
+            ErrorCode.INVALID, "lines", f"A voucher has at most {MAX_VOUCHER_LINES} lines"
+        )
     cbo = await cbo_by_code(session, principal.scope, new.cbo_code)
     for index, line in enumerate(new.lines):
         if cbo is not None and cbo.kind in LOAN_ACCOUNTS.get(line.account, frozenset()):
@@ -165,10 +177,6 @@ async def record_voucher(
     them otherwise (a loan's ``disbursedOn`` and ``principal``, a release's
     ``releasedOn`` and ``amount``)."""
     principal.require(*MAKERS)
-    if len(new.lines) > MAX_VOUCHER_LINES:
-        raise DomainError(
-            ErrorCode.INVALID, "lines", f"A voucher has at most {MAX_VOUCHER_LINES} lines"
-        )
     narration = _text(new.narration, "narration", "a narration")
     # Shared lock: vouchers of one CBO go side by side, but wait for a cut-off (which must
     # come first) and are seen by it.

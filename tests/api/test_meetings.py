@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from core.access import Role
 from ledger.models import Attendance, Meeting, Voucher
 from tests.conftest import Api
-from tests.world import World, build_world
+from tests.world import World, build_world, enroll_members
 
 MEETING = """mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) {
     meeting { id heldOn present vouchers { narration status total lines { account debit credit } } }
@@ -201,3 +201,20 @@ async def test_a_meeting_is_checked_whole_and_a_rejected_one_frees_its_day(
     assert done["approveVoucher"]["errors"] == []
     fourth = (await api.query(MEETING, _meeting(shg, members)))["recordMeeting"]
     assert fourth["errors"] == []
+
+
+async def test_a_big_group_s_meeting_records_its_savings_whatever_their_lines(
+    api: Api, world: World, sessions: Any
+) -> None:
+    """52 members saving both kinds make a savings voucher of 105 lines: the cap on a
+    voucher typed line by line once refused the meeting (lines is no input of it)."""
+    shg, members = _shg(world)
+    members += await enroll_members(sessions, shg, 50, first=1001)
+    savers = [
+        {"memberId": m, "present": True, "savings": "10", "voluntarySavings": "5"} for m in members
+    ]
+    payload = _meeting(shg, members, bankDeposit="0", members=savers)
+    data = (await api.query(MEETING, payload, role=Role.BOOKKEEPER))["recordMeeting"]
+    assert data["errors"] == []
+    (saved,) = data["meeting"]["vouchers"]
+    assert (len(saved["lines"]), saved["total"]) == (1 + 2 * 52, "780.00")
