@@ -108,6 +108,16 @@ async def _members(
     return members
 
 
+def _repayment_field(index: int, field: str | None) -> str:
+    """A refusal of a repayment, named as the meeting's input names it: its date is the
+    meeting's; its loan and amount are the entry's own; anything else, the entry."""
+    if field == "paidOn":
+        return "heldOn"
+    if field in ("loanId", "amount"):
+        return f"repayments[{index}].{field}"
+    return f"repayments[{index}]"
+
+
 async def record_meeting(
     session: AsyncSession, principal: Principal, new: NewMeeting, *, today: date | None = None
 ) -> Meeting:
@@ -153,17 +163,23 @@ async def record_meeting(
     async def voucher(
         narration: str, lines: list[LineInput], amount_field: str | None = None
     ) -> None:
-        if lines:
-            vouchers.append(
-                await record_voucher(
-                    session,
-                    principal,
-                    NewVoucher(shg.code, new.held_on, narration, tuple(lines)),
-                    today=today,
-                    date_field="heldOn",
-                    amount_field=amount_field,
-                )
+        if not lines:
+            return
+        try:
+            made = await record_voucher(
+                session,
+                principal,
+                NewVoucher(shg.code, new.held_on, narration, tuple(lines)),
+                today=today,
+                date_field="heldOn",
+                amount_field=amount_field,
             )
+        except DomainError as error:
+            # Each member's amount was checked; a line refused now is their sum, too big.
+            if error.field and error.field.startswith("lines"):
+                raise DomainError(error.code, "members", error.message) from error
+            raise
+        vouchers.append(made)
 
     savings = [
         LineInput(account, credit_paise=amount, member_id=entry.member_id)
@@ -221,9 +237,10 @@ async def record_meeting(
                 new.held_on,
                 today=today,
             )
-        except DomainError as error:  # name the entry of this meeting that was refused
-            field = f"repayments[{index}].{error.field}" if error.field else f"repayments[{index}]"
-            raise DomainError(error.code, field, error.message) from error
+        except DomainError as error:  # name the field of this meeting that was refused
+            raise DomainError(
+                error.code, _repayment_field(index, error.field), error.message
+            ) from error
         repaid = await session.get(Voucher, paid.voucher_id)
         assert repaid is not None
         vouchers.append(repaid)

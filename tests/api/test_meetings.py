@@ -218,3 +218,24 @@ async def test_a_big_group_s_meeting_records_its_savings_whatever_their_lines(
     assert data["errors"] == []
     (saved,) = data["meeting"]["vouchers"]
     assert (len(saved["lines"]), saved["total"]) == (1 + 2 * 52, "780.00")
+
+
+async def test_a_meeting_s_refusals_name_its_own_input(api: Api, world: World) -> None:
+    """A repayment dated by the meeting was refused as repayments[0].paidOn, and savings too
+    big together as lines[0].debit: neither is a field of the meeting's input."""
+    from tests.api.test_loans import DISBURSE, _approve_latest_draft, _loan
+
+    shg, members = _shg(world)
+    loan = (await api.query(DISBURSE, _loan(shg, members[0]), subject="bk-1"))["disburseLoan"][
+        "loan"
+    ]
+    await _approve_latest_draft(api, shg)
+    early = _meeting(  # the loan went out on 2024-04-10
+        shg, members, heldOn="2024-04-05", repayments=[{"loanId": loan["id"], "amount": "100"}]
+    )
+    refused = (await api.query(MEETING, early))["recordMeeting"]
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID", "heldOn")]
+    each = "6000000000000"  # within what one amount may be; the two together are not
+    rich = [{"memberId": m, "present": True, "savings": each} for m in members]
+    refused = (await api.query(MEETING, _meeting(shg, members, members=rich)))["recordMeeting"]
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID", "members")]
