@@ -88,7 +88,7 @@ class NewMeeting:
 
 
 async def _members(
-    session: AsyncSession, shg_id: int, entries: tuple[MemberAtMeeting, ...]
+    session: AsyncSession, shg_id: int, held_on: date, entries: tuple[MemberAtMeeting, ...]
 ) -> list[Member]:
     seen: set[str] = set()
     members: list[Member] = []
@@ -98,6 +98,8 @@ async def _members(
             raise DomainError(ErrorCode.DUPLICATE, f"{field}.memberId", "She is listed twice")
         seen.add(entry.member_id)
         member = await active_member(session, shg_id, entry.member_id, f"{field}.memberId")
+        # Not at a meeting before she joined (joined_on: this SHG, a transfer resets it).
+        check_not_before(held_on, member.joined_on, "heldOn", "she joined the SHG")
         for name, amount in (
             ("savings", entry.savings_paise),
             ("voluntarySavings", entry.voluntary_savings_paise),
@@ -139,7 +141,7 @@ async def record_meeting(
         )
     check_paise(new.bank_deposit_paise, "bankDeposit")
     check_paise(new.bank_withdrawal_paise, "bankWithdrawal")
-    members = await _members(session, shg.id, new.members)
+    members = await _members(session, shg.id, new.held_on, new.members)
     meeting = Meeting(
         shg_id=shg.id,
         held_on=new.held_on,

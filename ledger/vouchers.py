@@ -92,7 +92,10 @@ def _text(value: str | None, field: str, what: str) -> str:
     return text
 
 
-async def _line_member(session: AsyncSession, cbo: Cbo, line: LineInput, field: str) -> int:
+async def _line_member(
+    session: AsyncSession, cbo: Cbo, line: LineInput, field: str, on: date, date_field: str
+) -> int:
+    """The member a line names: one of this SHG on the voucher's date ``on``."""
     account = ACCOUNTS[line.account]
     if not line.member_id:
         if account.per_member:
@@ -104,7 +107,11 @@ async def _line_member(session: AsyncSession, cbo: Cbo, line: LineInput, field: 
         raise DomainError(
             ErrorCode.INVALID, f"{field}.memberId", "This account has no member ledger"
         )
-    return (await active_member(session, cbo.id, line.member_id, f"{field}.memberId")).id
+    member = await active_member(session, cbo.id, line.member_id, f"{field}.memberId")
+    # joined_on is the day she joined this SHG (a transfer resets it): before it, the
+    # group's books are no business of hers.
+    check_not_before(on, member.joined_on, date_field, "she joined the SHG")
+    return member.id
 
 
 async def locked_shg(session: AsyncSession, principal: Principal, shg_code: str) -> Cbo:
@@ -204,7 +211,7 @@ async def record_voucher(
         credit = check_paise(line.credit_paise, f"{field}.credit")
         if (debit > 0) == (credit > 0):
             raise DomainError(ErrorCode.INVALID, field, "Each line is either a debit or a credit")
-        member_pk = await _line_member(session, cbo, line, field)
+        member_pk = await _line_member(session, cbo, line, field, new.voucher_date, date_field)
         rows.append(
             VoucherLine(
                 account=line.account, member_pk=member_pk or None, amount_paise=debit - credit

@@ -551,3 +551,38 @@ async def test_a_meeting_banks_the_savings_it_took_but_no_more(api: Api, world: 
         "bank": ("200.00", "0.00"),
         "savings_compulsory": ("0.00", "200.00"),
     }
+
+
+TRANSFER = """mutation($input: TransferMemberInput!) { transferMember(input: $input) {
+    errors { code field } } }"""
+MEETING = """mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) {
+    meeting { id } errors { code field message } } }"""
+
+
+async def test_no_voucher_or_meeting_names_her_before_she_joined_the_shg(
+    api: Api, world: World, sessions: Any
+) -> None:
+    """Transferred into a group on 2024-08-01, she was credited savings there in 2021 and
+    recorded at its meeting of 2022: books of a group she was not in."""
+    _, members = _shg(world)
+    other = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[1]
+    her = members[0]
+    moved = {"memberId": her, "toShgCode": other, "transferredOn": "2024-08-01", "reason": "wed"}
+    assert (await api.query(TRANSFER, {"input": moved}))["transferMember"]["errors"] == []
+    before = await _counts(sessions)
+    early = await api.query(RECORD, _saving(other, her, voucherDate="2021-02-01"))
+    assert [(e["code"], e["field"]) for e in early["recordVoucher"]["errors"]] == [
+        ("INVALID", "voucherDate")
+    ]
+    for money in ({"savings": "50"}, {}):  # her savings, or only her presence
+        meeting = {
+            "shgCode": other,
+            "heldOn": "2022-03-01",
+            "members": [{"memberId": her, "present": True, **money}],
+        }
+        refused = (await api.query(MEETING, {"input": meeting}))["recordMeeting"]
+        assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID", "heldOn")]
+    assert await _counts(sessions) == before
+    # From the day she joined, both are hers to record.
+    joined = await api.query(RECORD, _saving(other, her, voucherDate="2024-08-01"))
+    assert joined["recordVoucher"]["errors"] == []
