@@ -52,17 +52,11 @@ MAKERS = (Role.ADMIN, Role.BOOKKEEPER)
 _CHECKERS = (Role.ADMIN, Role.APPROVER)
 NO_MEMBER = 0
 # A voucher typed line by line (record_manual_voucher) has at most this many lines: one of
-# 20,000 made every read of its lines cost seconds. Those a meeting or cut-off builds are
-# bounded by their own input lists instead (see most_lines).
+# 20,000 made every read of its lines cost seconds. A meeting's savings voucher or a
+# cut-off's opening one has a line per member and kind of saving, bounded by its own
+# input lists instead: 100 lines serve an SHG of 49 (NRLM groups have 10 to 20), and the
+# API's query cost charges a read of a voucher's lines this many, as in practice.
 MAX_VOUCHER_LINES = 100
-
-
-def most_lines(input_items: int) -> int:
-    """The most lines a voucher has when every write is given at most ``input_items`` list
-    items: a voucher typed line by line is capped; a meeting's savings voucher or a cut-off's
-    opening one has two lines per member listed (her two kinds of saving) and cash, bank and
-    surplus besides. The API's query cost charges a read of a voucher's lines this many."""
-    return max(MAX_VOUCHER_LINES, 2 * input_items + 3)
 
 
 @dataclass(frozen=True)

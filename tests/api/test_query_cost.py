@@ -19,11 +19,8 @@ from graphql import (
 from api.schema import build_schema, list_bounds
 from api.security import query_cost
 from core.settings import Settings
-from ledger.vouchers import most_lines
+from ledger.vouchers import MAX_VOUCHER_LINES
 from tests.conftest import Api
-
-# What a read of one voucher's lines is charged: the longest a meeting or cut-off builds.
-LINES = most_lines(Settings().max_input_items)
 
 
 async def _errors(
@@ -76,13 +73,13 @@ def test_query_cost_follows_fragments_and_defaults() -> None:
 
 def test_lists_without_a_page_cost_their_bound() -> None:
     lines = '{ node(id: "x") { ... on Voucher { lines { account } linked { id } } } }'
-    assert _cost(lines) == LINES + 10
+    assert _cost(lines) == MAX_VOUCHER_LINES + 10
     # `loans` and `vouchers` without `first` return the default page, and are charged it.
     assert _cost('{ loans(shgCode: "S") { edges { node { schedule { principal } } } } }') == (
         20 + 20 * 120
     )
     assert _cost('{ vouchers(cboCode: "S") { edges { node { lines { account } } } } }') == (
-        20 + 20 * LINES
+        20 + 20 * MAX_VOUCHER_LINES
     )
     portfolio = '{ cifPortfolio(cboCode: "V") { loans { loan { schedule { principal } } } } }'
     assert _cost(portfolio) == 100 + 100 * 120
@@ -108,7 +105,7 @@ async def test_aliased_reads_of_voucher_lines_are_charged(api: Api) -> None:
     query = "{ " + " ".join(f"a{i}: {read}" for i in range(15)) + " }"
     error = (await _errors(api, query))[0]
     assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
-    assert error["extensions"]["cost"] == 15 * (100 + 100 * LINES)
+    assert error["extensions"]["cost"] == 15 * (100 + 100 * MAX_VOUCHER_LINES)
 
 
 async def test_loans_without_a_page_are_charged_their_default(api: Api) -> None:
