@@ -11,10 +11,12 @@ vouchers are linked into one entry (:func:`link`) and approved, rejected
 and reversed together, by someone who sees every book they touch: no book
 shows the money without the other, and no cut-off is half loaded. A
 community fund is never given away beyond what the books hold of it, and
-no voucher takes cash or bank below zero: at recording, against the posted
-balance and the drafts still awaiting a checker; at approval, against the
-posted balance under the row locks posting takes, so two drafts each fine
-alone never both post.
+no voucher takes cash or bank, or a member's savings, below zero: at
+recording, against the posted balance and the drafts still awaiting a
+checker; at approval, against the posted balance under the row locks
+posting takes, so two drafts each fine alone never both post. What a member
+paid the group (her interest, her fines) goes back to her only by reversing
+the voucher she paid it in, never by a debit written line by line.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code
 from hierarchy.members import check_can_take_part
 from hierarchy.models import Cbo, CboKind, Member, MemberStatus
-from ledger.chart import ACCOUNTS, COMMUNITY_FUNDS, LOAN_ACCOUNTS, MONEY_HELD
+from ledger.chart import ACCOUNTS, COMMUNITY_FUNDS, LOAN_ACCOUNTS, MONEY_HELD, SAVINGS
 from ledger.loan_book import check_repayment_split, check_reversal_order, on_voucher_checked
 from ledger.models import (
     LEDGER_ANCESTORS,
@@ -161,6 +163,14 @@ async def record_manual_voucher(
                 "Loans move this account: record them with disburseLoan and recordRepayment, "
                 "which keep the loan's record",
             )
+        if line.debit_paise and line.member_id and ACCOUNTS[line.account].paid_by_member:
+            # What she paid (her interest, her fines) is given back by reversing the voucher
+            # she paid it in; a debit here could give back more than she ever paid.
+            raise DomainError(
+                ErrorCode.INVALID,
+                f"lines[{index}].debit",
+                "What a member paid is given back by reversing the voucher she paid it in",
+            )
     return await record_voucher(session, principal, new, today=today)
 
 
@@ -226,6 +236,14 @@ async def record_voucher(
             i for i, row in enumerate(rows) if row.account == short and row.amount_paise < 0
         )
         raise _insufficient(short, amount_field or f"lines[{first}].credit")
+    unsaved = await _short_of_savings(session, cbo.id, rows)
+    if unsaved is not None:
+        first = next(
+            i
+            for i, row in enumerate(rows)
+            if (row.account, row.member_pk) == unsaved and row.amount_paise > 0
+        )
+        raise _unsaved(unsaved[0], f"lines[{first}].debit")
     voucher = Voucher(
         cbo_id=cbo.id,
         voucher_date=new.voucher_date,
@@ -292,6 +310,54 @@ async def _short_of_money(
         move = sum(row.amount_paise for row in rows if row.account == account)
         if posted.get(account, 0) + pending.get(account, 0) + move < 0:
             return account
+    return None
+
+
+def _unsaved(account: str, field: str) -> DomainError:
+    return DomainError(
+        ErrorCode.INSUFFICIENT_FUNDS,
+        field,
+        f"This pays her more {account.removeprefix('savings_')} savings than she has saved",
+    )
+
+
+def _savings_out(rows: list[VoucherLine]) -> list[tuple[str, int]]:
+    """Each (savings account, member) these lines pay out of, net."""
+    moves: dict[tuple[str, int], int] = defaultdict(int)
+    for row in rows:
+        if row.account in SAVINGS and row.member_pk:
+            moves[(row.account, row.member_pk)] += row.amount_paise
+    return sorted(key for key, amount in moves.items() if amount > 0)  # debit: paid out
+
+
+async def _short_of_savings(
+    session: AsyncSession, cbo_id: int, rows: list[VoucherLine]
+) -> tuple[str, int] | None:
+    """The (savings account, member) a new draft would pay out beyond what she has saved,
+    None if none: counted as :func:`_short_of_money` counts cash, against the posted
+    balance and every draft still awaiting a checker."""
+    for account, member_pk in _savings_out(rows):
+        mine = (
+            VoucherLine.account == account,
+            VoucherLine.member_pk == member_pk,
+        )
+        posted = await session.scalar(
+            select(LedgerBalance.balance_paise).where(
+                LedgerBalance.cbo_id == cbo_id,
+                LedgerBalance.account == account,
+                LedgerBalance.member_pk == member_pk,
+            )
+        )
+        pending = await session.scalar(
+            select(func.sum(VoucherLine.amount_paise))
+            .join(Voucher, Voucher.id == VoucherLine.voucher_id)
+            .where(Voucher.cbo_id == cbo_id, Voucher.status == VoucherStatus.DRAFT, *mine)
+        )
+        move = sum(
+            row.amount_paise for row in rows if (row.account, row.member_pk) == (account, member_pk)
+        )
+        if (posted or 0) + int(pending or 0) + move > 0:  # debit-positive: she'd owe it
+            return account, member_pk
     return None
 
 
@@ -455,6 +521,23 @@ async def _check_money_held(
             raise _insufficient(account, "voucherId")
 
 
+async def _check_savings_held(
+    session: AsyncSession, voucher: Voucher, lines: list[VoucherLine]
+) -> None:
+    """Her savings paid out only from what posted: read after posting, under the lock
+    posting took on her balance row, as :func:`_check_money_held` reads cash."""
+    for account, member_pk in _savings_out(lines):
+        held = await session.scalar(
+            select(LedgerBalance.balance_paise).where(
+                LedgerBalance.cbo_id == voucher.cbo_id,
+                LedgerBalance.account == account,
+                LedgerBalance.member_pk == member_pk,
+            )
+        )
+        if (held or 0) > 0:
+            raise _unsaved(account, "voucherId")
+
+
 async def approve_voucher(session: AsyncSession, principal: Principal, voucher_id: int) -> Voucher:
     principal.require(*_CHECKERS)
     vouchers = await _for_change(session, principal, voucher_id)
@@ -480,6 +563,7 @@ async def approve_voucher(session: AsyncSession, principal: Principal, voucher_i
     for voucher, lines in posted:
         await _check_funds_held(session, voucher, lines)
         await _check_money_held(session, voucher, lines)
+        await _check_savings_held(session, voucher, lines)
     await _checked(session, principal, vouchers, VoucherStatus.APPROVED)
     return vouchers[0]
 
@@ -615,4 +699,7 @@ async def _reversal(
     short = await _short_of_money(session, original.cbo_id, rows)
     if short is not None:  # undoing money received, when it is no longer held
         raise _insufficient(short, "voucherId")
+    unsaved = await _short_of_savings(session, original.cbo_id, rows)
+    if unsaved is not None:  # undoing her savings, when they have been paid out to her
+        raise _unsaved(unsaved[0], "voucherId")
     return await _save(session, principal, reversal, rows, "voucher.reversal_recorded")
