@@ -74,6 +74,9 @@ def list_bounds(settings: Settings) -> dict[str, int]:
     return {
         "errors": 20,  # one per refused input field; plain data, nothing fetched
         "reasons": 20,  # one per compared field of the match model
+        # A voucher typed line by line has at most this many; a big group's meeting or
+        # cut-off builds one of up to two lines per member listed (input items, 100), and
+        # three more: charged, like an entry's vouchers, at what a voucher has in practice.
         "Voucher.lines": MAX_VOUCHER_LINES,
         "Voucher.linked": per_entry,
         "Meeting.vouchers": per_entry,

@@ -95,6 +95,9 @@ LOAN_ACCOUNTS: dict[str, frozenset[CboKind]] = {
 # The money a CBO holds, in hand and in its bank account: a voucher never takes either
 # below zero (ledger.vouchers), since no group can pay out what it does not have.
 MONEY_HELD = ("cash", "bank")
+# What the group holds for each member as her savings: never paid out beyond what she has
+# saved (ledger.vouchers), or money would leave the group as a loan with no record.
+SAVINGS = ("savings_compulsory", "savings_voluntary")
 
 
 def accounts_for(kind: CboKind) -> list[Account]:

@@ -101,7 +101,7 @@ class NewMeeting:
 
 
 async def _members(
-    session: AsyncSession, shg_id: int, entries: tuple[MemberAtMeeting, ...]
+    session: AsyncSession, shg_id: int, held_on: date, entries: tuple[MemberAtMeeting, ...]
 ) -> list[Member]:
     seen: set[str] = set()
     members: list[Member] = []
@@ -111,6 +111,8 @@ async def _members(
             raise DomainError(ErrorCode.DUPLICATE, f"{field}.memberId", "She is listed twice")
         seen.add(entry.member_id)
         member = await active_member(session, shg_id, entry.member_id, f"{field}.memberId")
+        # Not at a meeting before she joined (joined_on: this SHG, a transfer resets it).
+        check_not_before(held_on, member.joined_on, "heldOn", "she joined the SHG")
         for name, amount in (
             ("savings", entry.savings_paise),
             ("voluntarySavings", entry.voluntary_savings_paise),
@@ -119,6 +121,16 @@ async def _members(
             check_paise(amount, f"{field}.{name}")
         members.append(member)
     return members
+
+
+def _repayment_field(index: int, field: str | None) -> str:
+    """A refusal of a repayment, named as the meeting's input names it: its date is the
+    meeting's; its loan and amount are the entry's own; anything else, the entry."""
+    if field == "paidOn":
+        return "heldOn"
+    if field in ("loanId", "amount"):
+        return f"repayments[{index}].{field}"
+    return f"repayments[{index}]"
 
 
 async def record_meeting(
@@ -142,7 +154,7 @@ async def record_meeting(
         )
     check_paise(new.bank_deposit_paise, "bankDeposit")
     check_paise(new.bank_withdrawal_paise, "bankWithdrawal")
-    members = await _members(session, shg.id, new.members)
+    members = await _members(session, shg.id, new.held_on, new.members)
     meeting = Meeting(
         shg_id=shg.id,
         held_on=new.held_on,
@@ -167,17 +179,23 @@ async def record_meeting(
     async def voucher(
         narration: str, lines: list[LineInput], amount_field: str | None = None
     ) -> None:
-        if lines:
-            vouchers.append(
-                await record_voucher(
-                    session,
-                    principal,
-                    NewVoucher(shg.code, new.held_on, narration, tuple(lines)),
-                    today=today,
-                    date_field="heldOn",
-                    amount_field=amount_field,
-                )
+        if not lines:
+            return
+        try:
+            made = await record_voucher(
+                session,
+                principal,
+                NewVoucher(shg.code, new.held_on, narration, tuple(lines)),
+                today=today,
+                date_field="heldOn",
+                amount_field=amount_field,
             )
+        except DomainError as error:
+            # Each member's amount was checked; a line refused now is their sum, too big.
+            if error.field and error.field.startswith("lines"):
+                raise DomainError(error.code, "members", error.message) from error
+            raise
+        vouchers.append(made)
 
     savings = [
         LineInput(account, credit_paise=amount, member_id=entry.member_id)
@@ -235,9 +253,10 @@ async def record_meeting(
                 new.held_on,
                 today=today,
             )
-        except DomainError as error:  # name the entry of this meeting that was refused
-            field = f"repayments[{index}].{error.field}" if error.field else f"repayments[{index}]"
-            raise DomainError(error.code, field, error.message) from error
+        except DomainError as error:  # name the field of this meeting that was refused
+            raise DomainError(
+                error.code, _repayment_field(index, error.field), error.message
+            ) from error
         repaid = await session.get(Voucher, paid.voucher_id)
         assert repaid is not None
         vouchers.append(repaid)

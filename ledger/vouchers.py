@@ -12,10 +12,12 @@ and reversed together, by someone who sees every book they touch: no book
 shows the money without the other, and no cut-off is half loaded. A
 meeting's vouchers are one entry too, and checking the entry checks the
 meeting (ledger.meetings). A community fund is never given away beyond
-what the books hold of it, and no voucher takes cash or bank below zero:
-at recording, against the posted balance and the drafts still awaiting a
-checker; at approval, against the posted balance under the row locks
-posting takes, so two drafts each fine alone never both post.
+what the books hold of it, and no voucher takes cash or bank, or a member's
+savings, below zero: at recording, against the posted balance and the drafts
+still awaiting a checker; at approval, against the posted balance under the
+row locks posting takes, so two drafts each fine alone never both post. What
+a member paid the group (her interest, her fines) goes back to her only by
+reversing the voucher she paid it in, never by a debit written line by line.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from hierarchy.fields import check_not_before, check_not_future
 from hierarchy.lookup import cbo_by_code
 from hierarchy.members import check_can_take_part
 from hierarchy.models import Cbo, CboKind, Member, MemberStatus
-from ledger.chart import ACCOUNTS, COMMUNITY_FUNDS, LOAN_ACCOUNTS, MONEY_HELD
+from ledger.chart import ACCOUNTS, COMMUNITY_FUNDS, LOAN_ACCOUNTS, MONEY_HELD, SAVINGS
 from ledger.loan_book import check_repayment_split, check_reversal_order, on_voucher_checked
 from ledger.models import (
     LEDGER_ANCESTORS,
@@ -54,9 +56,11 @@ MAKERS = (Role.ADMIN, Role.BOOKKEEPER)
 # Who checks them (vouchers, and meetings with or without vouchers).
 CHECKERS = (Role.ADMIN, Role.APPROVER)
 NO_MEMBER = 0
-# A savings voucher has a line per member and kind of saving: 100 serve an SHG of 49
-# (NRLM groups have 10 to 20). Every read of a voucher's lines is charged this many by
-# the API's query cost.
+# A voucher typed line by line (record_manual_voucher) has at most this many lines: one of
+# 20,000 made every read of its lines cost seconds. A meeting's savings voucher or a
+# cut-off's opening one has a line per member and kind of saving, bounded by its own
+# input lists instead: 100 lines serve an SHG of 49 (NRLM groups have 10 to 20), and the
+# API's query cost charges a read of a voucher's lines this many, as in practice.
 MAX_VOUCHER_LINES = 100
 
 
@@ -92,7 +96,10 @@ def rejection_reason(reason: str | None) -> str:
     return _text(reason, "reason", "a reason")
 
 
-async def _line_member(session: AsyncSession, cbo: Cbo, line: LineInput, field: str) -> int:
+async def _line_member(
+    session: AsyncSession, cbo: Cbo, line: LineInput, field: str, on: date, date_field: str
+) -> int:
+    """The member a line names: one of this SHG on the voucher's date ``on``."""
     account = ACCOUNTS[line.account]
     if not line.member_id:
         if account.per_member:
@@ -104,7 +111,11 @@ async def _line_member(session: AsyncSession, cbo: Cbo, line: LineInput, field: 
         raise DomainError(
             ErrorCode.INVALID, f"{field}.memberId", "This account has no member ledger"
         )
-    return (await active_member(session, cbo.id, line.member_id, f"{field}.memberId")).id
+    member = await active_member(session, cbo.id, line.member_id, f"{field}.memberId")
+    # joined_on is the day she joined this SHG (a transfer resets it): before it, the
+    # group's books are no business of hers.
+    check_not_before(on, member.joined_on, date_field, "she joined the SHG")
+    return member.id
 
 
 async def locked_shg(session: AsyncSession, principal: Principal, shg_code: str) -> Cbo:
@@ -147,6 +158,10 @@ async def record_manual_voucher(
     vouchers together.
     """
     principal.require(*MAKERS)
+    if len(new.lines) > MAX_VOUCHER_LINES:
+        raise DomainError(
+            ErrorCode.INVALID, "lines", f"A voucher has at most {MAX_VOUCHER_LINES} lines"
+        )
     cbo = await cbo_by_code(session, principal.scope, new.cbo_code)
     for index, line in enumerate(new.lines):
         if cbo is not None and cbo.kind in LOAN_ACCOUNTS.get(line.account, frozenset()):
@@ -155,6 +170,14 @@ async def record_manual_voucher(
                 f"lines[{index}].account",
                 "Loans move this account: record them with disburseLoan and recordRepayment, "
                 "which keep the loan's record",
+            )
+        if line.debit_paise and line.member_id and ACCOUNTS[line.account].paid_by_member:
+            # What she paid (her interest, her fines) is given back by reversing the voucher
+            # she paid it in; a debit here could give back more than she ever paid.
+            raise DomainError(
+                ErrorCode.INVALID,
+                f"lines[{index}].debit",
+                "What a member paid is given back by reversing the voucher she paid it in",
             )
     return await record_voucher(session, principal, new, today=today)
 
@@ -173,10 +196,6 @@ async def record_voucher(
     them otherwise (a loan's ``disbursedOn`` and ``principal``, a release's
     ``releasedOn`` and ``amount``)."""
     principal.require(*MAKERS)
-    if len(new.lines) > MAX_VOUCHER_LINES:
-        raise DomainError(
-            ErrorCode.INVALID, "lines", f"A voucher has at most {MAX_VOUCHER_LINES} lines"
-        )
     narration = _text(new.narration, "narration", "a narration")
     # Shared lock: vouchers of one CBO go side by side, but wait for a cut-off (which must
     # come first) and are seen by it.
@@ -204,7 +223,7 @@ async def record_voucher(
         credit = check_paise(line.credit_paise, f"{field}.credit")
         if (debit > 0) == (credit > 0):
             raise DomainError(ErrorCode.INVALID, field, "Each line is either a debit or a credit")
-        member_pk = await _line_member(session, cbo, line, field)
+        member_pk = await _line_member(session, cbo, line, field, new.voucher_date, date_field)
         rows.append(
             VoucherLine(
                 account=line.account, member_pk=member_pk or None, amount_paise=debit - credit
@@ -225,6 +244,14 @@ async def record_voucher(
             i for i, row in enumerate(rows) if row.account == short and row.amount_paise < 0
         )
         raise _insufficient(short, amount_field or f"lines[{first}].credit")
+    unsaved = await _short_of_savings(session, cbo.id, rows)
+    if unsaved is not None:
+        first = next(
+            i
+            for i, row in enumerate(rows)
+            if (row.account, row.member_pk) == unsaved and row.amount_paise > 0
+        )
+        raise _unsaved(unsaved[0], f"lines[{first}].debit")
     voucher = Voucher(
         cbo_id=cbo.id,
         voucher_date=new.voucher_date,
@@ -291,6 +318,54 @@ async def _short_of_money(
         move = sum(row.amount_paise for row in rows if row.account == account)
         if posted.get(account, 0) + pending.get(account, 0) + move < 0:
             return account
+    return None
+
+
+def _unsaved(account: str, field: str) -> DomainError:
+    return DomainError(
+        ErrorCode.INSUFFICIENT_FUNDS,
+        field,
+        f"This pays her more {account.removeprefix('savings_')} savings than she has saved",
+    )
+
+
+def _savings_out(rows: list[VoucherLine]) -> list[tuple[str, int]]:
+    """Each (savings account, member) these lines pay out of, net."""
+    moves: dict[tuple[str, int], int] = defaultdict(int)
+    for row in rows:
+        if row.account in SAVINGS and row.member_pk:
+            moves[(row.account, row.member_pk)] += row.amount_paise
+    return sorted(key for key, amount in moves.items() if amount > 0)  # debit: paid out
+
+
+async def _short_of_savings(
+    session: AsyncSession, cbo_id: int, rows: list[VoucherLine]
+) -> tuple[str, int] | None:
+    """The (savings account, member) a new draft would pay out beyond what she has saved,
+    None if none: counted as :func:`_short_of_money` counts cash, against the posted
+    balance and every draft still awaiting a checker."""
+    for account, member_pk in _savings_out(rows):
+        mine = (
+            VoucherLine.account == account,
+            VoucherLine.member_pk == member_pk,
+        )
+        posted = await session.scalar(
+            select(LedgerBalance.balance_paise).where(
+                LedgerBalance.cbo_id == cbo_id,
+                LedgerBalance.account == account,
+                LedgerBalance.member_pk == member_pk,
+            )
+        )
+        pending = await session.scalar(
+            select(func.sum(VoucherLine.amount_paise))
+            .join(Voucher, Voucher.id == VoucherLine.voucher_id)
+            .where(Voucher.cbo_id == cbo_id, Voucher.status == VoucherStatus.DRAFT, *mine)
+        )
+        move = sum(
+            row.amount_paise for row in rows if (row.account, row.member_pk) == (account, member_pk)
+        )
+        if (posted or 0) + int(pending or 0) + move > 0:  # debit-positive: she'd owe it
+            return account, member_pk
     return None
 
 
@@ -454,6 +529,23 @@ async def _check_money_held(
             raise _insufficient(account, "voucherId")
 
 
+async def _check_savings_held(
+    session: AsyncSession, voucher: Voucher, lines: list[VoucherLine]
+) -> None:
+    """Her savings paid out only from what posted: read after posting, under the lock
+    posting took on her balance row, as :func:`_check_money_held` reads cash."""
+    for account, member_pk in _savings_out(lines):
+        held = await session.scalar(
+            select(LedgerBalance.balance_paise).where(
+                LedgerBalance.cbo_id == voucher.cbo_id,
+                LedgerBalance.account == account,
+                LedgerBalance.member_pk == member_pk,
+            )
+        )
+        if (held or 0) > 0:
+            raise _unsaved(account, "voucherId")
+
+
 async def approve_voucher(session: AsyncSession, principal: Principal, voucher_id: int) -> Voucher:
     principal.require(*CHECKERS)
     vouchers = await _for_change(session, principal, voucher_id)
@@ -479,6 +571,7 @@ async def approve_voucher(session: AsyncSession, principal: Principal, voucher_i
     for voucher, lines in posted:
         await _check_funds_held(session, voucher, lines)
         await _check_money_held(session, voucher, lines)
+        await _check_savings_held(session, voucher, lines)
     await _checked(session, principal, vouchers, VoucherStatus.APPROVED)
     return vouchers[0]
 
@@ -640,4 +733,7 @@ async def _reversal(
     short = await _short_of_money(session, original.cbo_id, rows)
     if short is not None:  # undoing money received, when it is no longer held
         raise _insufficient(short, "voucherId")
+    unsaved = await _short_of_savings(session, original.cbo_id, rows)
+    if unsaved is not None:  # undoing her savings, when they have been paid out to her
+        raise _unsaved(unsaved[0], "voucherId")
     return await _save(session, principal, reversal, rows, "voucher.reversal_recorded")

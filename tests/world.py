@@ -160,6 +160,34 @@ async def give_money(
         await approve_voucher(session, CHECKER, voucher.id)
 
 
+async def enroll_members(
+    sessions: async_sessionmaker[AsyncSession], shg_code: str, count: int, *, first: int
+) -> list[str]:
+    """``count`` more members in an SHG, made up from serial ``first`` on (clear of the
+    world's own, which run from 1); their member ids."""
+    enrolled = []
+    for serial in range(first, first + count):
+        async with transaction(sessions) as session:
+            row = await enroll_member(
+                session,
+                MAKER,
+                TEST_KEYRING,
+                shg_code,
+                MemberProfile(
+                    name=f"Sunita {serial}",
+                    gender=Gender.F,
+                    relative_name=f"Ramesh {serial}",
+                    relation=Relation.HUSBAND,
+                    birth_year=1950 + serial % 50,
+                    mobile=f"9{serial:09d}",
+                    joined_on=date(2021, 1, 1),
+                ),
+                IdentityNumbers(aadhaar=aadhaar_number(serial)),
+            )
+        enrolled.append(row.member_id)
+    return enrolled
+
+
 def aadhaar_number(serial: int) -> str:
     """A valid, made-up Aadhaar number (first digit 2-9, Verhoeff check digit)."""
     body = f"{2 + serial % 8}{serial:010d}"

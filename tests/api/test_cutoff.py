@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from core.access import Role
 from ledger.models import Loan, Voucher
 from tests.conftest import Api
-from tests.world import World, build_world, give_money
+from tests.world import World, build_world, enroll_members, give_money
 
 CUT_OFF = """mutation($input: RecordCutOffInput!) { recordCutOff(input: $input) {
     vouchers { id narration status total lines { account debit credit member { memberId } } }
@@ -506,3 +506,24 @@ async def test_what_a_federation_lent_or_owes_at_cut_off_can_be_cleared(
     assert (await api.query(by_hand, {"input": to_clf}))["recordVoucher"]["errors"] == []
     sheet = (await api.query(SHEET, {"c": vo}))["balanceSheet"]
     assert {"account": "loans_to_shgs", "amount": "27000.00"} in sheet["assets"]
+
+
+async def test_a_big_group_s_cut_off_loads_every_member_s_savings(
+    api: Api, world: World, sessions: Any
+) -> None:
+    """52 members with both kinds of savings make an opening voucher of 107 lines: the cap
+    on a voucher typed line by line once refused the cut-off (lines is no input of it)."""
+    shg, first, second = _shg(world)
+    members = [first, second, *await enroll_members(sessions, shg, 50, first=2001)]
+    books = _paper(shg, first, second, cash="8000", bank="0", funds=[], borrowings=[])
+    books["input"]["members"] = [
+        {"memberId": m, "compulsorySavings": "10", "voluntarySavings": "5"} for m in members
+    ]
+    data = (await api.query(CUT_OFF, books))["recordCutOff"]
+    assert data["errors"] == []
+    (opening,) = data["vouchers"]
+    # cash, 104 savings lines, and the surplus: 8,000 held less 780 saved
+    assert len(opening["lines"]) == 106
+    assert ("accumulated_surplus", "0.00", "7220.00") in {
+        (line["account"], line["debit"], line["credit"]) for line in opening["lines"]
+    }

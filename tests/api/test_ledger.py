@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from core.access import Role
 from ledger.models import LedgerBalance, Voucher, VoucherLine
 from tests.conftest import Api
-from tests.world import World, build_world
+from tests.world import World, build_world, give_money
 
 RECORD = """mutation($input: RecordVoucherInput!) { recordVoucher(input: $input) {
     voucher { id status total madeBy lines { account debit credit member { memberId } } }
@@ -551,3 +551,118 @@ async def test_a_meeting_banks_the_savings_it_took_but_no_more(api: Api, world: 
         "bank": ("200.00", "0.00"),
         "savings_compulsory": ("0.00", "200.00"),
     }
+
+
+TRANSFER = """mutation($input: TransferMemberInput!) { transferMember(input: $input) {
+    errors { code field } } }"""
+MEETING = """mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) {
+    meeting { id } errors { code field message } } }"""
+
+
+async def test_no_voucher_or_meeting_names_her_before_she_joined_the_shg(
+    api: Api, world: World, sessions: Any
+) -> None:
+    """Transferred into a group on 2024-08-01, she was credited savings there in 2021 and
+    recorded at its meeting of 2022: books of a group she was not in."""
+    _, members = _shg(world)
+    other = sorted(c for c, t in world.cbos.items() if t.kind == "shg")[1]
+    her = members[0]
+    moved = {"memberId": her, "toShgCode": other, "transferredOn": "2024-08-01", "reason": "wed"}
+    assert (await api.query(TRANSFER, {"input": moved}))["transferMember"]["errors"] == []
+    before = await _counts(sessions)
+    early = await api.query(RECORD, _saving(other, her, voucherDate="2021-02-01"))
+    assert [(e["code"], e["field"]) for e in early["recordVoucher"]["errors"]] == [
+        ("INVALID", "voucherDate")
+    ]
+    for money in ({"savings": "50"}, {}):  # her savings, or only her presence
+        meeting = {
+            "shgCode": other,
+            "heldOn": "2022-03-01",
+            "members": [{"memberId": her, "present": True, **money}],
+        }
+        refused = (await api.query(MEETING, {"input": meeting}))["recordMeeting"]
+        assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID", "heldOn")]
+    assert await _counts(sessions) == before
+    # From the day she joined, both are hers to record.
+    joined = await api.query(RECORD, _saving(other, her, voucherDate="2024-08-01"))
+    assert joined["recordVoucher"]["errors"] == []
+
+
+def _paying_out(shg: str, member: str, amount: str, *accounts: str) -> dict[str, Any]:
+    """A hand-written voucher paying cash out of ``accounts``, each line naming her."""
+    lines: list[dict[str, str]] = [
+        {"account": account, "debit": amount, "memberId": member} for account in accounts
+    ]
+    total = str(Decimal(amount) * len(accounts))
+    voucher = {
+        "cboCode": shg,
+        "voucherDate": "2024-04-09",
+        "narration": "Paid out to her",
+        "lines": [*lines, {"account": "cash", "credit": total}],
+    }
+    return {"input": voucher}
+
+
+async def test_no_voucher_pays_her_more_than_she_saved_or_paid(
+    api: Api, world: World, sessions: Any
+) -> None:
+    """₹500 of savings paid to a member who saved nothing posted (a loan with no record),
+    and a debit to interest or fines naming her made what she paid negative."""
+    shg, members = _shg(world)
+    her = members[0]
+    await give_money(sessions, shg, cash_paise=10_000_00)
+    before = await _counts(sessions)
+    for account in ("savings_compulsory", "savings_voluntary"):
+        unsaved = await api.query(RECORD, _paying_out(shg, her, "500", account))
+        assert [(e["code"], e["field"]) for e in unsaved["recordVoucher"]["errors"]] == [
+            ("INSUFFICIENT_FUNDS", "lines[0].debit")
+        ]
+    for accounts in (("interest_income",), ("fines",), ("savings_compulsory", "fines")):
+        undone = await api.query(RECORD, _paying_out(shg, her, "1", *accounts))
+        assert [(e["code"], e["field"]) for e in undone["recordVoucher"]["errors"]] == [
+            ("INVALID", f"lines[{len(accounts) - 1}].debit")
+        ]
+    assert await _counts(sessions) == before
+
+    # Saved ₹300 (posted): paid out up to that, counting payouts still awaiting a checker.
+    saved = (await api.query(RECORD, _saving(shg, her, "300")))["recordVoucher"]["voucher"]
+    await api.query(APPROVE, {"id": saved["id"]}, role=Role.APPROVER)
+    paid = await api.query(RECORD, _paying_out(shg, her, "200", "savings_compulsory"))
+    assert paid["recordVoucher"]["errors"] == []
+    more = await api.query(RECORD, _paying_out(shg, her, "100.01", "savings_compulsory"))
+    assert [(e["code"], e["field"]) for e in more["recordVoucher"]["errors"]] == [
+        ("INSUFFICIENT_FUNDS", "lines[0].debit")
+    ]
+    approved = await api.query(
+        APPROVE, {"id": paid["recordVoucher"]["voucher"]["id"]}, role=Role.APPROVER
+    )
+    assert approved["approveVoucher"]["errors"] == []
+    # Undoing the ₹300 she saved would leave her ₹200 paid out of nothing.
+    undo = (await api.query(REVERSE, {"id": saved["id"], "on": "2024-04-10"}))["reverseVoucher"]
+    assert [(e["code"], e["field"]) for e in undo["errors"]] == [
+        ("INSUFFICIENT_FUNDS", "voucherId")
+    ]
+
+    # A payout recorded against a deposit still in draft posts only once the deposit has.
+    deposit = await api.query(RECORD, _saving(shg, her, "50", voucherDate="2024-04-09"))
+    early = await api.query(RECORD, _paying_out(shg, her, "150", "savings_compulsory"))
+    assert early["recordVoucher"]["errors"] == []
+    refused = await api.query(
+        APPROVE, {"id": early["recordVoucher"]["voucher"]["id"]}, role=Role.APPROVER
+    )
+    assert [(e["code"], e["field"]) for e in refused["approveVoucher"]["errors"]] == [
+        ("INSUFFICIENT_FUNDS", "voucherId")
+    ]
+    async with sessions() as session:
+        held = await session.scalar(
+            select(LedgerBalance.balance_paise).where(
+                LedgerBalance.account == "savings_compulsory",
+                LedgerBalance.member_pk == world.members[her].db_id,
+            )
+        )
+    assert held == -100_00  # ₹300 saved less ₹200 paid: the refused approval moved nothing
+    for voucher in (deposit, early):
+        done = await api.query(
+            APPROVE, {"id": voucher["recordVoucher"]["voucher"]["id"]}, role=Role.APPROVER
+        )
+        assert done["approveVoucher"]["errors"] == []

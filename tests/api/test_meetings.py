@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from core.access import Role
 from ledger.models import Attendance, Meeting, Voucher
 from tests.conftest import Api
-from tests.world import World, build_world
+from tests.world import World, build_world, enroll_members
 
 MEETING = """mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) {
     meeting { id heldOn present vouchers { narration status total lines { account debit credit } } }
@@ -289,3 +289,41 @@ async def test_rejecting_a_meeting_rejects_its_vouchers_in_the_checkers_scope_on
     node = (await api.query(MEETING_STATUS, {"id": meeting_id}))["node"]
     assert [v["status"] for v in node["vouchers"]] == ["REJECTED"] * 3
     assert (await api.query(MEETING, _meeting(shg, members)))["recordMeeting"]["errors"] == []
+
+
+async def test_a_big_group_s_meeting_records_its_savings_whatever_their_lines(
+    api: Api, world: World, sessions: Any
+) -> None:
+    """52 members saving both kinds make a savings voucher of 105 lines: the cap on a
+    voucher typed line by line once refused the meeting (lines is no input of it)."""
+    shg, members = _shg(world)
+    members += await enroll_members(sessions, shg, 50, first=1001)
+    savers = [
+        {"memberId": m, "present": True, "savings": "10", "voluntarySavings": "5"} for m in members
+    ]
+    payload = _meeting(shg, members, bankDeposit="0", members=savers)
+    data = (await api.query(MEETING, payload, role=Role.BOOKKEEPER))["recordMeeting"]
+    assert data["errors"] == []
+    (saved,) = data["meeting"]["vouchers"]
+    assert (len(saved["lines"]), saved["total"]) == (1 + 2 * 52, "780.00")
+
+
+async def test_a_meeting_s_refusals_name_its_own_input(api: Api, world: World) -> None:
+    """A repayment dated by the meeting was refused as repayments[0].paidOn, and savings too
+    big together as lines[0].debit: neither is a field of the meeting's input."""
+    from tests.api.test_loans import DISBURSE, _approve_latest_draft, _loan
+
+    shg, members = _shg(world)
+    loan = (await api.query(DISBURSE, _loan(shg, members[0]), subject="bk-1"))["disburseLoan"][
+        "loan"
+    ]
+    await _approve_latest_draft(api, shg)
+    early = _meeting(  # the loan went out on 2024-04-10
+        shg, members, heldOn="2024-04-05", repayments=[{"loanId": loan["id"], "amount": "100"}]
+    )
+    refused = (await api.query(MEETING, early))["recordMeeting"]
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID", "heldOn")]
+    each = "6000000000000"  # within what one amount may be; the two together are not
+    rich = [{"memberId": m, "present": True, "savings": each} for m in members]
+    refused = (await api.query(MEETING, _meeting(shg, members, members=rich)))["recordMeeting"]
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID", "members")]

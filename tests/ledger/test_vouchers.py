@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 from core.database import transaction
 from core.errors import DomainError, ErrorCode
 from ledger.models import Voucher
-from ledger.vouchers import MAX_VOUCHER_LINES, LineInput, NewVoucher, record_voucher
+from ledger.vouchers import MAX_VOUCHER_LINES, LineInput, NewVoucher, record_manual_voucher
 from tests.world import MAKER, build_world
 
 
-async def test_a_voucher_has_at_most_the_capped_number_of_lines(sessions: Any) -> None:
+async def test_a_voucher_typed_line_by_line_has_at_most_the_capped_number_of_lines(
+    sessions: Any,
+) -> None:
     """A 20,000-line voucher was recorded, and every read of its lines then cost seconds."""
     world = await build_world(sessions)
     shg = sorted(code for code, thing in world.cbos.items() if thing.kind == "shg")[0]
@@ -23,11 +25,13 @@ async def test_a_voucher_has_at_most_the_capped_number_of_lines(sessions: Any) -
     incomes = [LineInput("other_income", credit_paise=100) for _ in range(count - 1)]
     lines = (LineInput("cash", debit_paise=100 * (count - 1)), *incomes)
     async with transaction(sessions) as session:
-        await record_voucher(session, MAKER, NewVoucher(shg, date(2024, 4, 1), "many", lines))
+        await record_manual_voucher(
+            session, MAKER, NewVoucher(shg, date(2024, 4, 1), "many", lines)
+        )
     too_many = (*lines, LineInput("other_income", credit_paise=0))
     with pytest.raises(DomainError) as refused:
         async with transaction(sessions) as session:
-            await record_voucher(
+            await record_manual_voucher(
                 session, MAKER, NewVoucher(shg, date(2024, 4, 1), "too many", too_many)
             )
     assert (refused.value.code, refused.value.field) == (ErrorCode.INVALID, "lines")
