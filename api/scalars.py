@@ -3,7 +3,9 @@
 Strawberry's Date takes any ISO date, year 1 to 9999 included, and those reach
 date arithmetic that overflows (a grading window before year 1, a schedule
 past 9999): an internal error in whatever reads them later. Every Date input
-is refused outside these bounds before a resolver runs.
+is refused outside these bounds before a resolver runs; within them, each
+field's own rule (not in the future, not before its group was formed) answers
+in the mutation's payload, naming the field.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from strawberry.schema.types.base_scalars import DateDefinition
 
 from core.errors import DomainError, ErrorCode
 
-FIRST_DATE = date(1900, 1, 1)
-LAST_DATE = date(2199, 12, 31)
+FIRST_DATE = date(1000, 1, 1)
+LAST_DATE = date(8999, 12, 31)
 
 
 def _parse_date(value: object) -> date:

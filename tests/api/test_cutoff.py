@@ -515,7 +515,9 @@ async def test_a_big_group_s_cut_off_loads_every_member_s_savings(
     on a voucher typed line by line once refused the cut-off (lines is no input of it)."""
     shg, first, second = _shg(world)
     members = [first, second, *await enroll_members(sessions, shg, 50, first=2001)]
-    books = _paper(shg, first, second, cash="8000", bank="0", funds=[], borrowings=[])
+    books = _paper(
+        shg, first, second, cash="8000", bank="0", funds=[], borrowings=[], groupLoans=[]
+    )
     books["input"]["members"] = [
         {"memberId": m, "compulsorySavings": "10", "voluntarySavings": "5"} for m in members
     ]
