@@ -33,7 +33,7 @@ from dedup.models import CandidateStatus, DuplicateCandidate, FoundBy, MatchKey
 from dedup.person import Person, person
 from dedup.score import Match, Thresholds, score_pair
 from dedup.verdict import Verdict
-from hierarchy.models import Member, MemberStatus
+from hierarchy.models import ANCESTOR_COLUMN, Member, MemberStatus
 from identity.models import AadhaarRegistration
 from identity.tokens import version_of
 
@@ -211,16 +211,7 @@ async def store_keys(session: AsyncSession, member: Member) -> None:
 
 # The pair lives where its later membership lives: a reviewer sees (and decides) the pairs
 # whose later member is in scope.
-PAIR_ANCESTORS = (
-    "state_id",
-    "district_id",
-    "block_id",
-    "gp_id",
-    "village_id",
-    "clf_id",
-    "vo_id",
-    "shg_id",
-)
+PAIR_ANCESTORS = tuple(ANCESTOR_COLUMN.values())
 
 
 def queue_pair(
